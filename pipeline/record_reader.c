@@ -134,7 +134,9 @@ static la_ssize_t archive_read_cb(struct archive *a, void *data, const void **bu
 
 static ssize_t archive_decode(struct record_reader *r, void *buf, size_t cap)
 {
-	la_ssize_t n = archive_read_data(r->ar, buf, cap);
+	/* Small reads: libarchive fails a whole read at a truncation point,
+	 * so asking for less keeps more of the decodable prefix. */
+	la_ssize_t n = archive_read_data(r->ar, buf, cap < 16384 ? cap : 16384);
 
 	if (n < 0) {
 		const char *msg = archive_error_string(r->ar);

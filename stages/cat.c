@@ -1,19 +1,125 @@
 /*
- * smelt-cat — read any supported input and write JSON Lines; optionally
- * convert between conversation formats and assign missing ids.
+ * smelt-cat — read records in any supported wrapping and layout, write
+ * JSON Lines; optionally convert between conversation formats and assign
+ * missing ids.
  */
+#include <string.h>
+
+#include "conv_format.h"
+#include "hash.h"
+#include "json_write.h"
 #include "stage.h"
+
+struct cat {
+	enum conv_format from, to;
+	int convert, assign_ids;
+};
+
+enum { OPT_FROM = 256, OPT_TO, OPT_IDS };
+
+static const struct stage_option cat_options[] = {
+	{ "from", 0, 1, OPT_FROM, "FMT", "input format: auto (default), messages, sharegpt, llava, alpaca, jsonl" },
+	{ "to", 0, 1, OPT_TO, "FMT", "convert to messages, sharegpt, llava, alpaca or jsonl (no conversion)" },
+	{ "ids", 0, 0, OPT_IDS, NULL, "assign missing ids (hash of the content); number ids become strings" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
+{
+	struct cat *c = ctx;
+
+	switch (id) {
+	case OPT_FROM:
+	case OPT_TO: {
+		enum conv_format f;
+		if (conv_format_parse(arg, &f) < 0 || (id == OPT_TO && f == CONV_AUTO))
+			return error("unknown format '%s' for --%s", arg, id == OPT_FROM ? "from" : "to");
+		if (id == OPT_FROM)
+			c->from = f;
+		else
+			c->to = f;
+		c->convert = 1;
+		return 0;
+	}
+	case OPT_IDS:
+		c->assign_ids = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Put a content-hash id first in the record (stable across runs and machines). */
+static int assign_id(struct record *rec)
+{
+	json_t *id = json_object_get(rec->json, "id");
+	char hex[HASH128_HEX_LEN + 1];
+
+	if (json_is_string(id))
+		return 0;
+	if (json_is_integer(id)) {
+		json_object_set_new(rec->json, "id", json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(id)));
+		return 0;
+	}
+	if (id && !json_is_null(id))
+		return record_reject(rec, "bad_field_type", "\"id\" must be a string");
+	json_object_del(rec->json, "id");
+	struct sbuf canon = SBUF_INIT;
+	json_write(&canon, rec->json);
+	hash128_hex(hash128(canon.buf, canon.len), hex);
+	sbuf_release(&canon);
+	json_t *out = json_object(), *v;
+	const char *key;
+	json_object_set_new(out, "id", json_string(hex));
+	json_object_foreach(rec->json, key, v)
+		json_object_set(out, key, v);
+	json_decref(rec->json);
+	rec->json = out;
+	return 0;
+}
+
+static int cat_map(struct record *rec, void *ctx)
+{
+	struct cat *c = ctx;
+	const char *kind = NULL;
+	json_t *canon, *out;
+
+	if (c->assign_ids && assign_id(rec) == STAGE_REJECT)
+		return STAGE_REJECT;
+	if (!c->convert || c->to == CONV_JSONL)
+		return STAGE_KEEP;
+	sbuf_reset(&rec->reject_msg);
+	canon = conv_to_messages(rec->json, c->from, &kind, &rec->reject_msg);
+	if (!canon)
+		goto reject;
+	out = conv_from_messages(canon, c->to == CONV_AUTO ? CONV_MESSAGES : c->to, &kind, &rec->reject_msg);
+	json_decref(canon);
+	if (!out)
+		goto reject;
+	json_decref(rec->json);
+	rec->json = out;
+	return STAGE_KEEP;
+reject:
+	rec->reject_kind = kind;
+	return STAGE_REJECT;
+}
 
 int main(int argc, char **argv)
 {
+	struct cat c = { CONV_AUTO, CONV_AUTO, 0, 0 };
+	struct stage_ops ops = { .map = cat_map };
 	struct stage st;
-	struct stage_ops ops = { .require_id = 1 };
 
-	stage_init(&st, "smelt-cat", "Read records in any supported format and write JSON Lines.",
-		   "smelt-cat --from llava --to messages --ids llava.json -o data.jsonl.zst");
-	stage_parse_options(&st, argc, argv, NULL, NULL, NULL);
+	stage_init(&st, "smelt-cat", "Read records in any supported format and write JSON Lines,\n"
+		   "converting between conversation formats on request.",
+		   "smelt-cat --to messages --ids llava_v1_5_mix665k.json -o llava.jsonl.zst");
+	st.extra_help = "Without --from/--to records pass through unchanged. --from alone converts to\n"
+			"messages. Conversions keep unknown fields and make images and <image>\n"
+			"placeholders agree (images without placeholders get one at the start of the\n"
+			"first user turn); records where they disagree are rejected.";
+	stage_parse_options(&st, argc, argv, cat_options, cat_option, &c);
+	ops.require_id = !c.assign_ids;
 	stage_open(&st);
-	if (stage_run(&st, &ops, NULL) < 0)
+	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;
 	return stage_finish(&st);
 }
