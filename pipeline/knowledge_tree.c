@@ -461,7 +461,7 @@ static void pieces_id(const char *const *pieces, size_t n, char hex[HASH128_HEX_
 
 json_t *kt_grow_record(const struct kt_node *n, const char *lang)
 {
-	json_t *rec = json_object();
+	json_t *rec = json_object(), *existing = json_array();
 	json_t *path = kt_node_path_json(n, lang);
 	char *text = kt_node_path_text(n, " - ", lang);
 	/* hashed as JSON: the text is ambiguous when a name holds " - " */
@@ -477,6 +477,9 @@ json_t *kt_grow_record(const struct kt_node *n, const char *lang)
 	json_object_set_new(rec, "path", path);
 	json_object_set_new(rec, "path_text", json_string(text));
 	json_object_set_new(rec, "depth", json_integer((json_int_t)kt_node_depth(n)));
+	for (size_t i = 0; i < n->nr_children; i++)
+		json_array_append_new(existing, json_string(kt_node_name(n->children[i], lang)));
+	json_object_set_new(rec, "existing", existing);
 	free(text);
 	return rec;
 }

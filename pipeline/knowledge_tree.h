@@ -123,8 +123,8 @@ int kt_node_merge(struct kt_tree *t, struct kt_node *parent, const json_t *names
 
 /*
  * The record a grow prompt renders for node n: {id, lang, path: [...],
- * path_text: "A - B", depth}; the root gives an empty path (ask for
- * domains). New reference.
+ * path_text: "A - B", depth, existing: [names of n's children]}; the root
+ * gives an empty path (ask for domains). New reference.
  */
 json_t *kt_grow_record(const struct kt_node *n, const char *lang);
 

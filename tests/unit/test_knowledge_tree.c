@@ -3,7 +3,8 @@
  * validate clean at the promised size; sampling is reproducible, honours
  * its strata, weights and no-replacement promise; the general form works
  * at depth 4; planted problems are reported with their paths; growing
- * refuses duplicates. Runs from the repository root (tests/run.sh does).
+ * refuses duplicates; the Condor prompts render from sample and grow
+ * records. Runs from the repository root (tests/run.sh does).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include <string.h>
 
 #include "knowledge_tree.h"
+#include "mustache.h"
+#include "sbuf.h"
 
 static const char *const langs[] = { "en", "zh" };
 
@@ -563,7 +566,7 @@ static void test_grow_merge(void **state)
 {
 	struct kt_tree *t = tree_from_string("{\"Pets\": {\"Dogs\": [\"training\"], \"Cats\": [\"food\"]}}");
 	const char *const at[] = { "pets" };
-	struct kt_node *pets = kt_tree_find(t, at, 1), *dogs;
+	struct kt_node *pets = kt_tree_find(t, at, 1), *training;
 	json_t *names = json_pack("[s,s,s,s,s,s,i,s,s]", "  Birds ", "birds", "DOGS", "Fish\n and  chips",
 				  "", "\xe3\x80\x80", 5, "Rabbits", "Horses");
 	struct kt_messages m = KT_MESSAGES_INIT;
@@ -584,17 +587,23 @@ static void test_grow_merge(void **state)
 
 	/* new sub-domains are empty until grown; a fourth level makes it general */
 	assert_int_equal(kt_validate(t, &m), 0);
-	dogs = kt_tree_find(t, deep, 3);
-	assert_non_null(dogs);
-	assert_non_null(kt_node_add_child(t, dogs, "puppy classes"));
-	assert_null(kt_node_add_child(t, dogs, "Puppy  Classes"));
+	training = kt_tree_find(t, deep, 3);
+	assert_non_null(training);
+	assert_non_null(kt_node_add_child(t, training, "puppy classes"));
+	assert_null(kt_node_add_child(t, training, "Puppy  Classes"));
 	out = kt_tree_to_json(t);
 	assert_string_equal(json_string_value(json_object_get(out, "format")), "general");
 	json_decref(out);
 
-	rec = kt_grow_record(dogs, "en");
+	rec = kt_grow_record(training, "en");
 	assert_string_equal(json_string_value(json_object_get(rec, "path_text")), "Pets - Dogs - training");
 	assert_int_equal(json_integer_value(json_object_get(rec, "depth")), 3);
+	assert_int_equal(json_array_size(json_object_get(rec, "existing")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rec, "existing"), 0)),
+			    "puppy classes");
+	json_decref(rec);
+	rec = kt_grow_record(pets, "en");
+	assert_int_equal(json_array_size(json_object_get(rec, "existing")), 6);
 	json_decref(rec);
 	rec = kt_grow_record(&t->root, "en");
 	assert_string_equal(json_string_value(json_object_get(rec, "path_text")), "");
@@ -624,6 +633,86 @@ static void test_grow_from_empty(void **state)
 	kt_tree_free(t);
 }
 
+/* Render the message part of a prompt file (front matter skipped) against ctx. New string. */
+static char *render_prompt(const char *lang, const char *name, const json_t *ctx)
+{
+	char path[96], buf[4096];
+	struct sbuf src = SBUF_INIT, out = SBUF_INIT;
+	struct mustache *m;
+	const char *body;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "prompts/condor/%s/%s.prompt", lang, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)))
+		sbuf_add(&src, buf, n);
+	fclose(f);
+	body = src.buf;
+	if (!strncmp(body, "---\n", 4)) {
+		body = strstr(body + 4, "\n---\n");
+		assert_non_null(body);
+		body += 5;
+	}
+	m = mustache_compile(body, strlen(body), 0, NULL, NULL, NULL);
+	assert_non_null(m);
+	assert_int_equal(mustache_render(m, ctx, &out, NULL), 0);
+	mustache_free(m);
+	sbuf_release(&src);
+	return sbuf_detach(&out, NULL);
+}
+
+static void assert_has_line(const char *text, const char *prefix, const char *value)
+{
+	char *line = malloc(strlen(prefix) + strlen(value) + 3);
+
+	sprintf(line, "\n%s%s\n", prefix, value);
+	if (!strstr(text, line))
+		fail_msg("no line '%s%s' in:\n%s", prefix, value, text);
+	free(line);
+}
+
+static void test_condor_prompts_render(void **state)
+{
+	static const struct {
+		const char *lang, *theme, *task, *python, *format;
+	} p[] = {
+		{ "en", "Theme: ", "Task: ", "Python list", "[Hard][Question Start]" },
+		{ "zh", "主题：", "任务：", "Python 列表", "[困难][问题开始]" },
+	};
+
+	for (size_t l = 0; l < ARRAY_SIZE(p); l++) {
+		struct kt_tree *t = load_lang_tree(p[l].lang);
+		struct kt_tasks *ts = load_lang_tasks(p[l].lang);
+		struct kt_sample_opts o = KT_SAMPLE_OPTS_INIT;
+		json_t *all, *rec, *grow;
+		char *text;
+
+		o.n = 1;
+		all = sample_all(t, ts, &o);
+		rec = json_array_get(all, 0);
+		text = render_prompt(p[l].lang, "question", rec);
+		assert_has_line(text, p[l].theme, json_string_value(json_object_get(rec, "theme")));
+		assert_has_line(text, p[l].task, json_string_value(json_object_get(rec, "task")));
+		assert_has_line(text, "- ", json_string_value(json_array_get(json_object_get(rec, "examples"), 0)));
+		assert_non_null(strstr(text, p[l].format));
+		assert_null(strstr(text, "{{"));
+		free(text);
+
+		grow = kt_grow_record(t->root.children[0], p[l].lang);
+		text = render_prompt(p[l].lang, "grow", grow);
+		assert_non_null(strstr(text, p[l].python));
+		assert_non_null(strstr(text, t->root.children[0]->name));
+		assert_non_null(strstr(text, t->root.children[0]->children[0]->name));
+		free(text);
+		json_decref(grow);
+		json_decref(all);
+		kt_tasks_free(ts);
+		kt_tree_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_validation_messages),
 		cmocka_unit_test(test_grow_merge),
 		cmocka_unit_test(test_grow_from_empty),
+		cmocka_unit_test(test_condor_prompts_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
