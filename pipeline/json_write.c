@@ -7,9 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-void json_write_string(struct sbuf *sb, const char *s, size_t len)
+void json_write_escape(struct sbuf *sb, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
+
+	switch (c) {
+	case '"': sbuf_add(sb, "\\\"", 2); break;
+	case '\\': sbuf_add(sb, "\\\\", 2); break;
+	case '\n': sbuf_add(sb, "\\n", 2); break;
+	case '\t': sbuf_add(sb, "\\t", 2); break;
+	case '\r': sbuf_add(sb, "\\r", 2); break;
+	case '\b': sbuf_add(sb, "\\b", 2); break;
+	case '\f': sbuf_add(sb, "\\f", 2); break;
+	default: {
+		char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		sbuf_add(sb, u, 6);
+	}
+	}
+}
+
+void json_write_string(struct sbuf *sb, const char *s, size_t len)
+{
 	size_t i, run = 0;
 
 	sbuf_grow(sb, len + 2);
@@ -20,19 +38,7 @@ void json_write_string(struct sbuf *sb, const char *s, size_t len)
 			continue;
 		sbuf_add(sb, s + run, i - run);
 		run = i + 1;
-		switch (c) {
-		case '"': sbuf_add(sb, "\\\"", 2); break;
-		case '\\': sbuf_add(sb, "\\\\", 2); break;
-		case '\n': sbuf_add(sb, "\\n", 2); break;
-		case '\t': sbuf_add(sb, "\\t", 2); break;
-		case '\r': sbuf_add(sb, "\\r", 2); break;
-		case '\b': sbuf_add(sb, "\\b", 2); break;
-		case '\f': sbuf_add(sb, "\\f", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			sbuf_add(sb, u, 6);
-		}
-		}
+		json_write_escape(sb, c);
 	}
 	sbuf_add(sb, s + run, len - run);
 	sbuf_addch(sb, '"');

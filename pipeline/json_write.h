@@ -18,6 +18,8 @@
 void json_write(struct sbuf *sb, const json_t *v);
 /* Append a JSON string literal for s[0..len). */
 void json_write_string(struct sbuf *sb, const char *s, size_t len);
+/* Append the escape json_write uses for c (a control character, '"' or '\\'). */
+void json_write_escape(struct sbuf *sb, unsigned char c);
 /* Append the shortest round-tripping form of a double. */
 void json_write_real(struct sbuf *sb, double d);
 /* Compact form as a new malloc'd C string (caller frees). */

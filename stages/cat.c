@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 			"first user turn); records where they disagree are rejected.";
 	stage_parse_options(&st, argc, argv, cat_options, cat_option, &c);
 	ops.require_id = !c.assign_ids;
+	if (!c.assign_ids && (!c.convert || c.to == CONV_JSONL))
+		ops.map = NULL; /* records pass through: the loop's fast path */
 	stage_open(&st);
 	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;
