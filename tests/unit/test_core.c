@@ -1,0 +1,242 @@
+/*
+ * test_core.c — unit tests of pipeline/'s core: sbuf, hashes, JSON paths,
+ * the canonical writer and its tree-less twin, the record reader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hash.h"
+#include "json_canon.h"
+#include "json_path.h"
+#include "json_write.h"
+#include "record_reader.h"
+#include "sbuf.h"
+
+static void test_sbuf(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	(void)state;
+	assert_string_equal(sb.buf, "");
+	sbuf_addstr(&sb, "hello");
+	sbuf_addch(&sb, ' ');
+	sbuf_addf(&sb, "%d-%s", 42, "x");
+	assert_string_equal(sb.buf, "hello 42-x");
+	sbuf_consume(&sb, 6);
+	assert_string_equal(sb.buf, "42-x");
+	for (int i = 0; i < 10000; i++)
+		sbuf_addch(&sb, 'a');
+	assert_int_equal(sb.len, 10004);
+	assert_int_equal(sb.buf[sb.len], '\0');
+	size_t len;
+	char *p = sbuf_detach(&sb, &len);
+	assert_int_equal(len, 10004);
+	assert_int_equal(sb.len, 0);
+	free(p);
+	sbuf_release(&sb);
+}
+
+static void test_hash(void **state)
+{
+	char hex[HASH128_HEX_LEN + 1];
+	struct hash128 h, back;
+
+	(void)state;
+	/* XXH3-128 of the empty input, canonical form (xxHash's reference value). */
+	hash128_hex(hash128("", 0), hex);
+	assert_string_equal(hex, "99aa06d3014798d86001c324468d497f");
+	h = hash128("smelt", 5);
+	hash128_hex(h, hex);
+	assert_int_equal(hash128_from_hex(hex, &back), 0);
+	assert_true(hash128_eq(h, back));
+	assert_int_equal(hash128_from_hex("xyz", &back), -1);
+
+	struct hash128_state *st = hash128_state_new();
+	hash128_state_update(st, "sm", 2);
+	hash128_state_update(st, "elt", 3);
+	assert_true(hash128_eq(hash128_state_digest(st), h));
+	hash128_state_free(st);
+}
+
+static void test_json_path(void **state)
+{
+	json_t *r = json_loads("{\"a\":{\"b\":[1,{\"c\":\"x\"}]},\"m\":[{\"content\":\"q\"},{\"content\":\"z\"}]}", 0, NULL);
+
+	(void)state;
+	assert_string_equal(jpath_get_string(r, "a.b[1].c"), "x");
+	assert_string_equal(jpath_get_string(r, "m[-1].content"), "z");
+	assert_null(jpath_get(r, "a.b[2]"));
+	assert_null(jpath_get(r, "a.nope.c"));
+	assert_null(jpath_get(r, "a..b"));
+	assert_int_equal(jpath_set(r, "scores.rm", json_real(0.5)), 0);
+	assert_true(json_real_value(jpath_get(r, "scores.rm")) == 0.5);
+	assert_int_equal(jpath_set(r, "a.b[2]", json_integer(7)), 0); /* append */
+	assert_int_equal(json_integer_value(jpath_get(r, "a.b[2]")), 7);
+	assert_int_equal(jpath_set(r, "a.b[9]", json_integer(7)), -1);
+	assert_int_equal(jpath_del(r, "a.b[0]"), 0);
+	assert_int_equal(json_array_size(jpath_get(r, "a.b")), 2);
+	assert_int_equal(jpath_check("a.b[2].c"), 0);
+	assert_int_equal(jpath_check("a.[2]"), -1);
+	assert_int_equal(jpath_check("a.b[x]"), -1);
+	assert_int_equal(jpath_check(""), -1);
+	json_decref(r);
+}
+
+static void assert_written(json_t *v, const char *want)
+{
+	char *s = json_to_string(v);
+	assert_string_equal(s, want);
+	free(s);
+	json_decref(v);
+}
+
+static void test_json_write(void **state)
+{
+	(void)state;
+	assert_written(json_real(0.1), "0.1");
+	assert_written(json_real(1.0), "1.0");
+	assert_written(json_real(1e300), "1e+300");
+	assert_written(json_real(2.0 / 3.0), "0.6666666666666666");
+	assert_written(json_string("a\"b\\c\n\x01é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
+	assert_written(json_pack("{s:i,s:[b,n]}", "z", 1, "a", 1), "{\"z\":1,\"a\":[true,null]}");
+}
+
+/* The tree-less path must give the jansson path's bytes, or step aside. */
+static void test_json_canon_agrees(void **state)
+{
+	static const char *const cases[] = {
+		"{\"id\":\"a\",\"s\":\"\\u00e9\\/\\\"x\\ud83d\\ude00\",\"n\":[0,-0,1.0,1e2,1.5E-3,-12,0.1]}",
+		"  { \"id\" : \"b\" , \"o\" : { \"p\" : [ ] } }  ",
+		"{\"id\":\"c\",\"x\":\"tab\\there\",\"u\":\"\\u0000\"}",
+		"{\"dup\":1,\"dup\":2}",
+		"{\"big\":123456789012345678901234}",
+		"{\"x\":\"\\ud800\"}",
+		"{\"x\":1.}",
+		"{\"x\":01}",
+		"{\"x\":tru}",
+		"{\"x\":\"caf\xe9\"}",
+		"{\"x\":\"ctl\x01\"}",
+		"[1,2]",
+		"{\"a\":1} x",
+		"{\"k\":\"\xf0\x9f\x98\x80 ok\"}",
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbuf fast = SBUF_INIT;
+		struct json_canon_info info;
+		json_t *v = json_loads(cases[i], JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
+		int r = json_canon(cases[i], strlen(cases[i]), &fast, &info);
+		if (r == 0) {
+			assert_non_null(v);
+			char *slow = json_to_string(v);
+			assert_string_equal(fast.buf, slow);
+			free(slow);
+		} else {
+			assert_int_equal(fast.len, 0);
+		}
+		json_decref(v);
+		sbuf_release(&fast);
+	}
+	/* And the cases that must be fast: */
+	struct sbuf out = SBUF_INIT;
+	struct json_canon_info info;
+	assert_int_equal(json_canon(cases[0], strlen(cases[0]), &out, &info), 0);
+	assert_int_equal(info.id_type, 1);
+	assert_memory_equal(out.buf + info.id_off, "a", 1);
+	sbuf_release(&out);
+}
+
+static char *write_temp(const char *content, size_t len)
+{
+	char *path = strdup("/tmp/smelt-unit-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void test_reader_array_locations(void **state)
+{
+	const char *text = "\xef\xbb\xbf[\n {\"id\":\"a\",\"s\":\"]},\"},\n\n {\"id\":\"b\"}\n,{\"id\":\"c\"}]\n";
+	char *path = write_temp(text, strlen(text));
+	struct record_reader *r = record_reader_open(path);
+	struct raw_record rec;
+
+	(void)state;
+	raw_record_init(&rec);
+	assert_non_null(r);
+	assert_int_equal(record_reader_next(r, &rec), 1);
+	assert_string_equal(rec.text.buf, "{\"id\":\"a\",\"s\":\"]},\"}");
+	assert_int_equal(rec.loc.line, 2);
+	assert_int_equal(rec.loc.index, 0);
+	assert_int_equal(record_reader_next(r, &rec), 1);
+	assert_string_equal(rec.text.buf, "{\"id\":\"b\"}");
+	assert_int_equal(rec.loc.line, 4);
+	assert_int_equal(record_reader_next(r, &rec), 1);
+	assert_int_equal(rec.loc.index, 2);
+	assert_int_equal(rec.loc.line, 5);
+	assert_int_equal(record_reader_next(r, &rec), 0);
+	assert_string_equal(record_reader_layout(r), "array");
+	record_reader_close(r);
+	raw_record_release(&rec);
+	unlink(path);
+	free(path);
+}
+
+static void test_reader_lines(void **state)
+{
+	const char *text = "{\"id\":1}\r\n\n   \n{\"id\":2}\n{\"id\":3}";
+	char *path = write_temp(text, strlen(text));
+	struct record_reader *r = record_reader_open(path);
+	struct raw_record rec;
+	uint64_t lines[3];
+	int n = 0;
+
+	(void)state;
+	raw_record_init(&rec);
+	while (record_reader_next(r, &rec) == 1) {
+		assert_null(rec.defect);
+		lines[n++] = rec.loc.line;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(lines[0], 1);
+	assert_int_equal(lines[1], 4);
+	assert_int_equal(lines[2], 5);
+	record_reader_close(r);
+	raw_record_release(&rec);
+	unlink(path);
+	free(path);
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_valid_prefix("abc", 3), 3);
+	assert_int_equal(utf8_valid_prefix("a\xc3\xa9", 3), 3);
+	assert_int_equal(utf8_valid_prefix("a\xc3", 2), 1);
+	assert_int_equal(utf8_valid_prefix("\xed\xa0\x80", 3), 0); /* surrogate */
+	assert_int_equal(utf8_valid_prefix("\xc0\xaf", 2), 0);     /* overlong */
+	assert_int_equal(utf8_valid_prefix("ok\xf4\x90\x80\x80", 6), 2); /* > U+10FFFF */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sbuf),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_json_path),
+		cmocka_unit_test(test_json_write),
+		cmocka_unit_test(test_json_canon_agrees),
+		cmocka_unit_test(test_reader_array_locations),
+		cmocka_unit_test(test_reader_lines),
+		cmocka_unit_test(test_utf8),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
