@@ -162,6 +162,18 @@ static int common_option(struct stage *st, int id, const char *arg)
 	return 1; /* not a common option */
 }
 
+/* getopt returns the character for a short option: map it to the option's id. */
+static int short_to_id(int c, const struct stage_option *extra)
+{
+	for (const struct stage_option *o = common_options; o->name; o++)
+		if (o->short_name && o->short_name == c)
+			return o->id;
+	for (const struct stage_option *o = extra; o && o->name; o++)
+		if (o->short_name && o->short_name == c)
+			return o->id;
+	return c;
+}
+
 void stage_parse_options(struct stage *st, int argc, char **argv,
 			 const struct stage_option *extra, stage_option_fn cb, void *ctx)
 {
@@ -183,6 +195,7 @@ void stage_parse_options(struct stage *st, int argc, char **argv,
 				stage_usage_error(st, "unknown option or missing argument: -%c", optopt);
 			stage_usage_error(st, "unknown option or missing argument: %s", argv[optind - 1]);
 		}
+		c = short_to_id(c, extra);
 		if (common_option(st, c, optarg) == 0)
 			continue;
 		if (!cb || cb(st, c, optarg, ctx) < 0) {

@@ -180,6 +180,32 @@ long peak_rss_kb(void)
 	return ru.ru_maxrss;
 }
 
+char *smelt_share_path(const char *rel)
+{
+	const char *env = getenv("SMELT_SHARE");
+	char exe[4096], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return xasprintf("%s/%s", env, rel);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0'; /* .../bin */
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0'; /* the build tree or PREFIX */
+		const char *const under[] = { "", "/share/smelt" };
+		for (size_t i = 0; i < ARRAY_SIZE(under); i++) {
+			char *p = xasprintf("%s%s/%s", exe, under[i], rel);
+			if (access(p, F_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(rel);
+}
+
 int cpu_count(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -64,6 +64,14 @@ double cpu_seconds(void);
 /* Peak resident set size of this process, in KiB. */
 long peak_rss_kb(void);
 
+/*
+ * Path of a data file shipped with smelt (prompts/, knowledge_tree/,
+ * schemas/), as a new string: $SMELT_SHARE/REL if set, else beside the
+ * binary's folder (a build tree: bin/../REL), else the installed copy
+ * (PREFIX/bin/../share/smelt/REL). Returns the first that exists, or REL.
+ */
+char *smelt_share_path(const char *rel);
+
 /* Number of online CPUs, at least 1. */
 int cpu_count(void);
 

@@ -1,0 +1,225 @@
+/*
+ * smelt-tree — World Knowledge Trees: validate, stats, flatten, sample
+ * (tag path × task type records for question synthesis), and grow (ask a
+ * model for sub-topics of each leaf, as Condor did).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "knowledge_tree.h"
+#include "stage.h"
+
+enum {
+	OPT_N = 256, OPT_SEED, OPT_TASKS, OPT_LANG, OPT_WITHOUT, OPT_STRATIFY, OPT_LEAF,
+	OPT_NO_WEIGHTS, OPT_EXAMPLES, OPT_TRENDING, OPT_ONLY_TASKS,
+};
+
+struct tree_cli {
+	const char *cmd;
+	struct kt_sample_opts so;
+	const char *tasks_path, *trending_path, *only_tasks;
+};
+
+static const struct stage_option tree_options[] = {
+	{ "n", 'n', 1, OPT_N, "N", "sample: number of records" },
+	{ "seed", 0, 1, OPT_SEED, "S", "sample: random seed (default 0)" },
+	{ "tasks", 0, 1, OPT_TASKS, "FILE", "sample: task-type file (default knowledge_tree/tasks.LANG.json)" },
+	{ "only-tasks", 0, 1, OPT_ONLY_TASKS, "A,B", "sample: keep only these task types (id or name)" },
+	{ "lang", 0, 1, OPT_LANG, "L", "language of the records (en, zh)" },
+	{ "without-replacement", 0, 0, OPT_WITHOUT, NULL, "sample: each leaf x task pair at most once" },
+	{ "stratify", 0, 0, OPT_STRATIFY, NULL, "sample: every domain and task type in proportion" },
+	{ "per-leaf", 0, 0, OPT_LEAF, NULL, "sample: leaves equally likely (default: uniform per level)" },
+	{ "ignore-weights", 0, 0, OPT_NO_WEIGHTS, NULL, "sample: treat every weight as 1" },
+	{ "examples", 0, 1, OPT_EXAMPLES, "K", "sample: example questions per record (default all)" },
+	{ "trending", 0, 1, OPT_TRENDING, "FILE", "merge trending tags (a tree file) under their domains" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int tree_option(struct stage *st, int id, const char *arg, void *ctx)
+{
+	struct tree_cli *c = ctx;
+	long v;
+
+	switch (id) {
+	case OPT_N:
+		if (parse_long(arg, 1, 1L << 40, &v))
+			return error("-n wants a positive count, not '%s'", arg);
+		c->so.n = (size_t)v;
+		return 0;
+	case OPT_SEED: {
+		uint64_t s;
+		if (parse_size(arg, &s))
+			return error("--seed wants a non-negative integer, not '%s'", arg);
+		c->so.seed = s;
+		return 0;
+	}
+	case OPT_TASKS: c->tasks_path = arg; return 0;
+	case OPT_ONLY_TASKS: c->only_tasks = arg; return 0;
+	case OPT_LANG: c->so.lang = arg; return 0;
+	case OPT_WITHOUT: c->so.without_replacement = 1; return 0;
+	case OPT_STRATIFY: c->so.stratified = 1; return 0;
+	case OPT_LEAF: c->so.mode = KT_SAMPLE_LEAF; return 0;
+	case OPT_NO_WEIGHTS: c->so.ignore_weights = 1; return 0;
+	case OPT_EXAMPLES:
+		if (parse_long(arg, 0, 1000, &v))
+			return error("--examples wants 0..1000, not '%s'", arg);
+		c->so.max_examples = (size_t)v;
+		return 0;
+	case OPT_TRENDING: c->trending_path = arg; return 0;
+	}
+	return -1;
+}
+
+static int emit(struct stage *st, json_t *rec)
+{
+	int r = stage_emit_json(st, rec);
+
+	json_decref(rec);
+	return r;
+}
+
+static int cmd_validate(struct stage *st, struct kt_tree *t, const char *path)
+{
+	struct kt_messages msgs = { 0 };
+	size_t n = kt_validate(t, &msgs);
+
+	for (size_t i = 0; i < msgs.nr; i++)
+		fprintf(stderr, "%s: %s: %s\n", st->name, path, msgs.v[i]);
+	kt_messages_release(&msgs);
+	if (n)
+		return error("'%s': %zu problem(s)", path, n);
+	if (!st->quiet)
+		fprintf(stderr, "%s: '%s' is valid\n", st->name, path);
+	return 0;
+}
+
+static int cmd_flatten(struct stage *st, struct kt_tree *t, const char *lang)
+{
+	size_t n;
+	const struct kt_node *const *leaves = kt_leaves(t, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *path = kt_node_path_json(leaves[i], lang);
+		char *text = kt_node_path_text(leaves[i], " - ", lang);
+		json_t *rec = json_pack("{s:s, s:o, s:s}", "id", text, "path", path, "path_text", text);
+		free(text);
+		if (emit(st, rec) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static char *default_tasks_path(const char *lang)
+{
+	char *rel = xasprintf("knowledge_tree/tasks.%s.json", lang ? lang : "en");
+	char *path = smelt_share_path(rel);
+
+	free(rel);
+	return path;
+}
+
+static int cmd_sample(struct stage *st, struct tree_cli *c, struct kt_tree *t)
+{
+	char *tasks_path = c->tasks_path ? xstrdup(c->tasks_path) : default_tasks_path(c->so.lang);
+	struct kt_tasks *tasks = kt_tasks_load(tasks_path);
+	struct kt_sampler *s = NULL;
+	json_t *rec;
+	int r = -1, got;
+
+	if (!tasks)
+		goto out;
+	if (c->only_tasks) {
+		char *list = xstrdup(c->only_tasks), *save = NULL;
+		const char *names[64];
+		size_t n = 0;
+		for (char *tok = strtok_r(list, ",", &save); tok && n < 64; tok = strtok_r(NULL, ",", &save))
+			names[n++] = tok;
+		int bad = kt_tasks_select(tasks, names, n);
+		free(list);
+		if (bad < 0)
+			goto out;
+	}
+	if (!c->so.n) {
+		error("sample needs -n N");
+		goto out;
+	}
+	s = kt_sampler_new(t, tasks, &c->so);
+	if (!s)
+		goto out;
+	stage_figure_add(st, "population", (double)kt_sampler_population(s));
+	while ((got = kt_sampler_next(s, &rec)) == 1)
+		if (emit(st, rec) < 0)
+			goto out;
+	r = got < 0 ? -1 : 0;
+out:
+	kt_sampler_free(s);
+	kt_tasks_free(tasks);
+	free(tasks_path);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct tree_cli c = { .so = KT_SAMPLE_OPTS_INIT };
+	struct kt_tree *t = NULL;
+	struct stage st;
+	int r = -1;
+
+	stage_init(&st, "smelt-tree",
+		   "World Knowledge Trees. Commands:\n"
+		   "  validate TREE   check the schema, duplicate siblings, empty nodes\n"
+		   "  stats TREE      counts per level and leaves per domain (JSON)\n"
+		   "  flatten TREE    one record per root-to-leaf path\n"
+		   "  sample TREE     (tag path, task type) records for question synthesis",
+		   "smelt-tree sample knowledge_tree/en.json -n 1000 --seed 1 --stratify -o pairs.jsonl.zst");
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+				  !strcmp(argv[1], "--version")))
+			stage_parse_options(&st, argc, argv, tree_options, tree_option, &c);
+		stage_usage_error(&st, "a command is required: validate, stats, flatten or sample");
+	}
+	c.cmd = argv[1];
+	stage_parse_options(&st, argc - 1, argv + 1, tree_options, tree_option, &c);
+	if (strcmp(c.cmd, "validate") && strcmp(c.cmd, "stats") && strcmp(c.cmd, "flatten") &&
+	    strcmp(c.cmd, "sample"))
+		stage_usage_error(&st, "unknown command '%s'", c.cmd);
+	if (st.ninputs != 1)
+		stage_usage_error(&st, "%s wants exactly one TREE file", c.cmd);
+	t = kt_tree_load(st.inputs[0]);
+	if (!t)
+		return EXIT_FATAL;
+	if (c.trending_path) {
+		struct kt_tree *tr = kt_tree_load(c.trending_path);
+		if (!tr)
+			return EXIT_FATAL;
+		stage_figure_add(&st, "trending_added", (double)kt_tree_merge(t, tr));
+		kt_tree_free(tr);
+	}
+	if (!strcmp(c.cmd, "validate")) {
+		r = cmd_validate(&st, t, st.inputs[0]);
+		kt_tree_free(t);
+		return r < 0 ? EXIT_FATAL : 0;
+	}
+	if (!strcmp(c.cmd, "stats")) {
+		/* One JSON document, not JSON Lines. */
+		json_t *doc = kt_stats(t);
+		if (doc) {
+			FILE *fp = st.output && strcmp(st.output, "-") ? fopen(st.output, "w") : stdout;
+			if (!fp || json_dumpf(doc, fp, JSON_INDENT(2)) < 0 ||
+			    fputc('\n', fp) == EOF || (fp != stdout && fclose(fp)) || fflush(stdout))
+				error("cannot write '%s'", st.output ? st.output : "<stdout>");
+			else
+				r = 0;
+			json_decref(doc);
+		}
+		kt_tree_free(t);
+		return r < 0 ? EXIT_FATAL : 0;
+	}
+	stage_open(&st);
+	r = !strcmp(c.cmd, "flatten") ? cmd_flatten(&st, t, c.so.lang) : cmd_sample(&st, &c, t);
+	if (r < 0)
+		st.failed = 1;
+	kt_tree_free(t);
+	return stage_finish(&st);
+}
