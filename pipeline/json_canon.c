@@ -114,6 +114,39 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 	return need + 1;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/*
+ * Non-zero if any of the 8 bytes in x needs a closer look: a control
+ * character, '"', '\\' or a non-ASCII byte (SWAR: one test per word
+ * instead of four per byte; exact as to "any", not as to which).
+ */
+static inline uint64_t word_needs_care(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+	uint64_t control = (x - ONES * 0x20) & ~x; /* some byte < 0x20 */
+	uint64_t quote = (q - ONES) & ~q;          /* some byte == '"' */
+	uint64_t bslash = (b - ONES) & ~b;         /* some byte == '\\' */
+
+	return (control | quote | bslash | x) & HIGHS;
+}
+
+/* Skip plain ASCII string bytes, a word at a time while possible. */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		if (word_needs_care(x))
+			break;
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+		p++;
+	return p;
+}
+
 /* A string at s->p (on the opening quote), written with quotes. */
 static int scan_string(struct scan *s)
 {
@@ -121,8 +154,7 @@ static int scan_string(struct scan *s)
 
 	sbuf_addch(s->out, '"');
 	for (;;) {
-		while (p < s->end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
-			p++;
+		p = skip_plain(p, s->end);
 		if (p >= s->end)
 			return -1;
 		if (*p >= 0x80) {
