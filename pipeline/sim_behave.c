@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_arith.h"
+#include "sim_condor.h"
 #include "sim_rng.h"
 #include "sim_text.h"
 
@@ -36,19 +38,6 @@ const char *sim_prompt_prefix(const struct sim_prompt *p)
 	return p->continuation ? p->msgs->v[p->msgs->n - 1].text : NULL;
 }
 
-/* Append template t with every "%s" replaced by the next of args[]. */
-static void add_filled(struct sbuf *out, const char *t, const char *const *args)
-{
-	const char *pct;
-
-	while ((pct = strstr(t, "%s"))) {
-		sbuf_add(out, t, (size_t)(pct - t));
-		sbuf_addstr(out, *args++);
-		t = pct + 2;
-	}
-	sbuf_addstr(out, t);
-}
-
 static const char *const en_middle[] = {
 	"First, %s connects directly to %s, so it helps to look at both together.",
 	"A useful way to think about %s is to start from a simple, concrete case and then add %s.",
@@ -64,22 +53,6 @@ static const char *const zh_middle[] = {
 	"此外，不同的人对%s可能有不同的看法，需要具体分析。",
 };
 
-/* Pick `want` distinct indexes below n (want <= n) into idx, in order drawn. */
-static void pick_distinct(struct sim_rng *rng, size_t n, size_t want, size_t *idx)
-{
-	for (size_t k = 0; k < want; k++) {
-		size_t j;
-
-		do {
-			j = sim_rng_below(rng, n);
-			for (size_t m = 0; m < k; m++)
-				if (idx[m] == j)
-					j = n;
-		} while (j == n);
-		idx[k] = j;
-	}
-}
-
 static void generic_zh(const char *question, struct sim_rng *rng, int continuing, struct sbuf *out)
 {
 	char *topic = sim_text_first_sentence(question);
@@ -92,11 +65,11 @@ static void generic_zh(const char *question, struct sim_rng *rng, int continuing
 		args[0] = args[1] = topic;
 	}
 	if (!continuing)
-		add_filled(out, "关于“%s”，可以从以下几个方面来理解。", args);
-	pick_distinct(rng, ARRAY_SIZE(zh_middle), want, idx);
+		sim_text_fill(out, "关于“%s”，可以从以下几个方面来理解。", args);
+	sim_rng_pick_distinct(rng, ARRAY_SIZE(zh_middle), want, idx);
 	for (size_t k = 0; k < want; k++)
-		add_filled(out, zh_middle[idx[k]], args);
-	add_filled(out, "总之，理解%s需要结合理论和实践。", args);
+		sim_text_fill(out, zh_middle[idx[k]], args);
+	sim_text_fill(out, "总之，理解%s需要结合理论和实践。", args);
 	free(topic);
 }
 
@@ -118,15 +91,15 @@ static void generic_en(const char *question, struct sim_rng *rng, int continuing
 		sbuf_addstr(out, ". ");
 	}
 	want = 2 + sim_rng_below(rng, 2);
-	pick_distinct(rng, ARRAY_SIZE(en_middle), want, idx);
+	sim_rng_pick_distinct(rng, ARRAY_SIZE(en_middle), want, idx);
 	for (size_t k = 0; k < want; k++) {
 		size_t first = (k + idx[k]) % (n ? n : 1);
 		const char *args[2] = { w[first], w[(first + 1) % (n > 1 ? n : 1)] };
 
-		add_filled(out, en_middle[idx[k]], args);
+		sim_text_fill(out, en_middle[idx[k]], args);
 		sbuf_addch(out, ' ');
 	}
-	add_filled(out, "In summary, %s and %s are best understood together, and keeping both in mind gives a complete picture.", w);
+	sim_text_fill(out, "In summary, %s and %s are best understood together, and keeping both in mind gives a complete picture.", w);
 	for (size_t i = 0; i < n; i++)
 		free(kw[i]);
 }
@@ -144,10 +117,32 @@ static void generic_answer(const struct sim_prompt *p, struct sim_rng *rng, stru
 		generic_en(question, rng, prefix != NULL, out);
 }
 
+/* Every message's text but the assistant prefix being continued. */
+static char *context_text(const struct sim_prompt *p)
+{
+	struct sim_messages head = *p->msgs;
+	struct sim_prompt q = *p;
+
+	if (p->continuation)
+		head.n--;
+	q.msgs = &head;
+	return sim_prompt_all_text(&q);
+}
+
 void sim_behave_reply(const struct sim_prompt *p, int64_t seed, struct sbuf *out)
 {
+	uint64_t stream = sim_mix2(p->content, (uint64_t)seed);
+	char *context = context_text(p);
+	struct sim_problem problem;
 	struct sim_rng rng;
 
-	sim_rng_init(&rng, p->content, (uint64_t)seed);
-	generic_answer(p, &rng, out);
+	sim_rng_init(&rng, stream, 0);
+	if (sim_arith_find(context, &problem))
+		sim_arith_solve(&problem, sim_prompt_prefix(p), strstr(context, "\\boxed") != NULL,
+				p->cfg->step_error, stream, out);
+	else if (p->continuation ||
+		 !sim_condor_reply(context, sim_prompt_last_user(p), &rng,
+				   p->cfg->condor_malformed, out))
+		generic_answer(p, &rng, out);
+	free(context);
 }

@@ -59,6 +59,23 @@ static inline long sim_rng_range(struct sim_rng *r, long lo, long hi)
 	return lo + (long)sim_rng_below(r, (size_t)(hi - lo + 1));
 }
 
+/* Draw `want` distinct indexes below n (want <= n) into idx, in draw order. */
+static inline void sim_rng_pick_distinct(struct sim_rng *r, size_t n, size_t want, size_t *idx)
+{
+	for (size_t k = 0; k < want; k++) {
+		size_t j;
+		int dup;
+
+		do {
+			j = sim_rng_below(r, n);
+			dup = 0;
+			for (size_t m = 0; m < k; m++)
+				dup |= idx[m] == j;
+		} while (dup);
+		idx[k] = j;
+	}
+}
+
 /* A one-shot draw in [0, 1) from two words, for yes/no decisions. */
 static inline double sim_unit2(uint64_t a, uint64_t b)
 {

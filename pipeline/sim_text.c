@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "sbuf.h"
 #include "util.h"
 
 size_t sim_text_utf8(const char *s, size_t len, uint32_t *cp)
@@ -357,4 +358,16 @@ size_t sim_text_count(const char *s, const char *needle)
 		s += len;
 	}
 	return n;
+}
+
+void sim_text_fill(struct sbuf *out, const char *t, const char *const *args)
+{
+	const char *pct;
+
+	while ((pct = strstr(t, "%s"))) {
+		sbuf_add(out, t, (size_t)(pct - t));
+		sbuf_addstr(out, *args++);
+		t = pct + 2;
+	}
+	sbuf_addstr(out, t);
 }

@@ -67,6 +67,10 @@ double sim_text_overlap(const char *question, const char *answer, size_t *nfeatu
  */
 int sim_text_looks_truncated(const char *s);
 
+/* Append template t to out with each "%s" replaced by the next of args[]. */
+struct sbuf;
+void sim_text_fill(struct sbuf *out, const char *t, const char *const *args);
+
 /* Number of non-overlapping occurrences of needle in s. */
 size_t sim_text_count(const char *s, const char *needle);
 
