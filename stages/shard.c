@@ -1,0 +1,149 @@
+/*
+ * smelt-shard — split records into N files by a hash of their id (or of
+ * the value at --key), so that the same id always lands in the same shard
+ * whatever the input order, the machine or the run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup_key.h"
+#include "hash.h"
+#include "json_path.h"
+#include "stage.h"
+
+/* Fixed forever: changing it would move every record to another shard. */
+#define SHARD_SEED 0x736d656c742d7368ULL /* "smelt-sh" */
+#define SHARD_MAX 99999
+
+/* An option with a short name must use it as its id: getopt returns it. */
+enum { OPT_N = 'n', OPT_PREFIX = 256, OPT_KEY };
+
+static const struct stage_option shard_options[] = {
+	{ "shards", 'n', 1, OPT_N, "N", "number of shards (1..99999)" },
+	{ "prefix", 0, 1, OPT_PREFIX, "P", "write P-00000-of-0000N.jsonl.zst ... (required)" },
+	{ "key", 0, 1, OPT_KEY, "PATH", "shard by the value at PATH instead of id" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+struct shard_ctx {
+	long n;
+	const char *prefix, *key;
+	struct record_writer **w;
+	uint64_t *counts;
+};
+
+static int shard_option(struct stage *st, int id, const char *arg, void *vctx)
+{
+	struct shard_ctx *c = vctx;
+
+	switch (id) {
+	case OPT_N:
+		if (parse_long(arg, 1, SHARD_MAX, &c->n))
+			stage_usage_error(st, "-n wants a shard count in 1..%d, not '%s'", SHARD_MAX, arg);
+		return 0;
+	case OPT_PREFIX:
+		c->prefix = arg;
+		return 0;
+	case OPT_KEY:
+		if (jpath_check(arg))
+			stage_usage_error(st, "--key: bad path '%s'", arg);
+		c->key = arg;
+		return 0;
+	}
+	return -1;
+}
+
+/* Worker threads: hash the key, keep the shard number for serial. */
+static int shard_map(struct record *rec, void *vctx)
+{
+	const struct shard_ctx *c = vctx;
+	const char *path = c->key ? c->key : "id";
+	const json_t *v = jpath_get(rec->json, path);
+	struct sbuf text = SBUF_INIT;
+	uint64_t h;
+
+	if (!v)
+		return record_reject(rec, "missing_field", "no '%s' to shard by", path);
+	dedup_key_text(&text, v);
+	h = hash64(text.buf, text.len, SHARD_SEED);
+	sbuf_release(&text);
+	/* Lemire's range reduction: uniform without a division. */
+	rec->scratch[0] = (uint64_t)(((unsigned __int128)h * (uint64_t)c->n) >> 64);
+	return STAGE_KEEP;
+}
+
+static int shard_serial(struct stage *st, struct record *rec, void *vctx)
+{
+	struct shard_ctx *c = vctx;
+	uint64_t s = rec->scratch[0];
+
+	if (record_writer_add_lines(c->w[s], rec->text.buf, rec->text.len, rec->nout) < 0)
+		return -1;
+	c->counts[s] += rec->nout;
+	st->records_out += rec->nout;
+	return 1;
+}
+
+static void shards_open(struct stage *st, struct shard_ctx *c)
+{
+	struct record_writer_opts o = stage_writer_opts(st);
+
+	o.compress = !st->plain;
+	/* N compressors run on the main thread: N zstd worker pools would
+	 * cost N times their buffers for little gain. */
+	o.workers = 0;
+	c->w = xcalloc((size_t)c->n, sizeof(*c->w));
+	c->counts = xcalloc((size_t)c->n, sizeof(*c->counts));
+	for (long i = 0; i < c->n; i++) {
+		char *path = xasprintf("%s-%05ld-of-%05ld.jsonl%s", c->prefix, i, c->n,
+				       st->plain ? "" : ".zst");
+		c->w[i] = record_writer_open(path, &o);
+		free(path);
+		if (!c->w[i])
+			exit(EXIT_FATAL);
+	}
+}
+
+static void shards_close(struct stage *st, struct shard_ctx *c)
+{
+	json_t *per = json_array();
+
+	for (long i = 0; i < c->n; i++) {
+		if (record_writer_close(c->w[i]) < 0)
+			st->failed = 1;
+		json_array_append_new(per, json_integer((json_int_t)c->counts[i]));
+	}
+	json_object_set_new(st->figures, "shards", json_integer(c->n));
+	json_object_set_new(st->figures, "records_per_shard", per);
+	free(c->w);
+	free(c->counts);
+}
+
+int main(int argc, char **argv)
+{
+	struct stage st;
+	struct shard_ctx c = { .n = 0 };
+	struct stage_ops ops = { .map = shard_map, .serial = shard_serial };
+
+	stage_init(&st, "smelt-shard", "Split records into N files by a hash of their id (or --key).",
+		   "smelt-shard -n 8 --prefix parts/train data.jsonl.zst");
+	st.extra_help = "Writes P-00000-of-0000N.jsonl.zst ... (.jsonl with --plain). A record goes\n"
+			"to shard XXH3-64(key) * N / 2^64, where the key is the id or the value at\n"
+			"--key (a string's text, any other value's compact JSON). Records without\n"
+			"the key are rejected (missing_id / missing_field). Nothing is written on\n"
+			"stdout; -o is not used.";
+	stage_parse_options(&st, argc, argv, shard_options, shard_option, &c);
+	if (!c.n)
+		stage_usage_error(&st, "-n N is required");
+	if (!c.prefix || !*c.prefix)
+		stage_usage_error(&st, "--prefix P is required");
+	if (st.output)
+		stage_usage_error(&st, "-o is not used: shards are written to --prefix files");
+	ops.require_id = !c.key;
+	stage_open(&st);
+	shards_open(&st, &c);
+	if (stage_run(&st, &ops, &c) < 0)
+		st.failed = 1;
+	shards_close(&st, &c);
+	return stage_finish(&st);
+}
