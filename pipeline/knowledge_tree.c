@@ -2,8 +2,8 @@
  * knowledge_tree.c — World Knowledge Trees: the two file forms, checks,
  * statistics, growth, and seeded sampling of (tag path, task) pairs.
  *
- * Siblings are identified by a key: the name case-folded and NFKC-
- * normalised by utf8proc, with whitespace trimmed and collapsed, so that
+ * Siblings are identified by a key: the name through text_norm (NFKC with
+ * case folding, white space trimmed and collapsed), so that
  * "Pets", " pets" and "ＰＥＴＳ" are the same topic. The loader keeps
  * duplicates (kt_validate reports them); growth refuses them.
  *
@@ -17,11 +17,11 @@
 #include <math.h>
 #include <string.h>
 
-#include <utf8proc.h>
-
 #include "hash.h"
 #include "knowledge_tree.h"
+#include "reservoir.h"
 #include "sbuf.h"
+#include "text_norm.h"
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -61,24 +61,16 @@ static char *normalise_space(const char *name)
 	return sbuf_detach(&sb, NULL);
 }
 
+/* The sibling identity of a name. New string, or NULL if not UTF-8. */
 static char *name_key(const char *name)
 {
-	utf8proc_uint8_t *folded = NULL;
-	utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)name, 0, &folded,
-					  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-						  UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
-	char *key;
+	struct sbuf sb = SBUF_INIT;
 
-	if (r < 0) { /* not UTF-8: fold ASCII only */
-		key = normalise_space(name);
-		for (char *p = key; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p += 'a' - 'A';
-		return key;
+	if (text_norm_append(&sb, name, strlen(name)) < 0) {
+		sbuf_release(&sb);
+		return NULL;
 	}
-	key = normalise_space((const char *)folded);
-	free(folded);
-	return key;
+	return sb.alloc ? sbuf_detach(&sb, NULL) : xstrdup("");
 }
 
 /* ---- nodes ---------------------------------------------------------- */
@@ -88,6 +80,8 @@ static void node_init(struct kt_node *n, struct kt_node *parent, char *name)
 	memset(n, 0, sizeof(*n));
 	n->name = name;
 	n->key = name_key(name);
+	if (!n->key) /* only C callers can pass bad UTF-8; JSON strings are valid */
+		n->key = xstrdup(name);
 	n->weight = 1.0;
 	n->parent = parent;
 }
@@ -218,7 +212,7 @@ struct kt_node *kt_tree_find(struct kt_tree *t, const char *const *names, size_t
 
 	for (size_t i = 0; i < n && node; i++) {
 		char *key = name_key(names[i]);
-		node = find_child(node, key);
+		node = key ? find_child(node, key) : NULL;
 		free(key);
 	}
 	return node;
@@ -422,7 +416,7 @@ struct kt_node *kt_node_add_child(struct kt_tree *t, struct kt_node *parent, con
 		return NULL;
 	}
 	key = name_key(norm);
-	taken = find_child(parent, key) != NULL;
+	taken = !key || find_child(parent, key) != NULL;
 	free(key);
 	if (taken) {
 		free(norm);
@@ -826,61 +820,6 @@ int kt_tasks_select(struct kt_tasks *ts, const char *const *wanted, size_t n)
 
 /* ---- the generator -------------------------------------------------- */
 
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** */
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* Uniform in [0, n), without modulo bias (Lemire's multiply-and-reject). */
-static uint64_t rng_below(struct rng *r, uint64_t n)
-{
-	unsigned __int128 m = (unsigned __int128)rng_next(r) * n;
-	uint64_t low = (uint64_t)m;
-
-	if (low < n) {
-		uint64_t threshold = -n % n;
-		while (low < threshold) {
-			m = (unsigned __int128)rng_next(r) * n;
-			low = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
-}
-
 /* Uniform in [0, 1). */
 static double rng_double(struct rng *r)
 {
@@ -909,11 +848,7 @@ static size_t pick_weighted(struct rng *r, const double *w, size_t n)
 
 static void shuffle_sizes(struct rng *r, size_t *v, size_t n)
 {
-	for (size_t i = n; i > 1; i--) {
-		size_t j = rng_below(r, i), tmp = v[i - 1];
-		v[i - 1] = v[j];
-		v[j] = tmp;
-	}
+	rng_choose(r, v, n, n);
 }
 
 /*
@@ -1256,11 +1191,7 @@ static json_t *pick_examples(struct kt_sampler *s, const struct kt_task *k)
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
 	if (want && want < n) {
-		for (size_t i = 0; i < want; i++) { /* partial Fisher-Yates */
-			size_t j = i + rng_below(&s->rng, n - i), tmp = idx[i];
-			idx[i] = idx[j];
-			idx[j] = tmp;
-		}
+		rng_choose(&s->rng, idx, n, want);
 		n = want;
 		for (size_t a1 = 1; a1 < n; a1++)
 			for (size_t b = a1; b > 0 && idx[b] < idx[b - 1]; b--) {

@@ -10,8 +10,8 @@
  *
  * Sampling draws (tag path, task type) pairs as JSON records, one per
  * question-generation call, reproducibly from a seed. The generator is
- * our own (xoshiro256** seeded by splitmix64) so that the sequence is the
- * same on every libc.
+ * reservoir.h's xoshiro256** (not rand()), so the sequence is the same on
+ * every machine and libc.
  *
  * Ownership: the tree owns every node and string in it; pointers returned
  * into it are borrowed and stay valid until the tree is freed (a node
