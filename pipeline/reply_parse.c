@@ -353,8 +353,11 @@ static int markers_required(struct reply_parser *p, const json_t *req,
 static int build_markers(struct reply_parser *p, const json_t *opts,
 			 struct sbuf *err)
 {
+	/* `none` (the word a block holds when it has nothing to say) is for
+	 * the stages reading the parsed blocks; the parser only checks it */
 	static const char *const allowed[] = { "blocks", "labels", "start", "end",
-					       "label", "required", NULL };
+					       "label", "required", "none", NULL };
+	const json_t *none = json_object_get(opts, "none");
 	struct marker_tpl start, end, label;
 	struct pat pt = { SBUF_INIT, 0 };
 
@@ -369,6 +372,8 @@ static int build_markers(struct reply_parser *p, const json_t *opts,
 	    marker_tpl(opts, "label", "[{}]", &label, err) ||
 	    markers_required(p, json_object_get(opts, "required"), err))
 		return -1;
+	if (none && !json_is_string(none))
+		return say(err, "markers option 'none' must be a string"), -1;
 
 	for (size_t i = 0; i < p->nr_blocks; i++) {
 		pat_raw(&pt, i ? "|" : "");

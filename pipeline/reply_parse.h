@@ -10,7 +10,7 @@
  *	{"parse": "markers",
  *	 "markers": {"blocks": ["Question"], "labels": ["Easy", "Medium", "Hard"],
  *		     "start": "[{} Start]", "end": "[{} End]", "label": "[{}]",
- *		     "required": true}}
+ *		     "required": true, "none": "None"}}
  *	{"parse": "regex", "regex": {"pattern": "Score: (?<score>\\d+)", "flags": "i"}}
  *
  * Other keys of the spec (temperature, ...) are ignored. The modes and

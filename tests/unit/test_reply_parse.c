@@ -210,7 +210,8 @@ static void test_critique(void **state)
 {
 	struct reply_parser *p = parser(
 		"{\"parse\": \"markers\", \"markers\": {\"blocks\":"
-		" [\"Strength\", \"Weakness\", \"Suggestion\"], \"required\": true}}");
+		" [\"Strength\", \"Weakness\", \"Suggestion\"], \"required\": true,"
+		" \"none\": \"None\"}}");
 	struct reply_parser *outer = parser(
 		"{\"parse\": \"markers\", \"markers\": {\"blocks\": [\"Critique\", \"Strength\"]}}");
 	const char *critique =
@@ -332,6 +333,8 @@ static void test_bad_specs(void **state)
 		 "no named group");
 	bad_spec("{\"parse\": \"regex\", \"regex\": {\"pattern\": \"(?<a>x)\", \"flags\": \"g\"}}",
 		 "unknown regex flag 'g'");
+	bad_spec("{\"parse\": \"markers\", \"markers\": {\"blocks\": [\"Q\"], \"none\": false}}",
+		 "'none' must be a string");
 	bad_spec("{\"parse\": \"text\", \"text\": {\"strip\": true}}",
 		 "unknown option 'strip' of parse mode 'text'");
 }
