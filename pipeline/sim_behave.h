@@ -4,8 +4,9 @@
  * markers, a tree-growth request, an arithmetic problem of its own making,
  * else a generic answer); every draw comes from a random stream seeded by
  * (content hash of the request, choice seed), so a reply is a pure
- * function of the request body without n and seed, the server seed, and
- * the choice's seed (request seed + choice index).
+ * function of the request body without n, seed, max_tokens,
+ * max_completion_tokens and stop (those only pick or cut choices), the
+ * server seed, and the choice's seed (request seed + choice index).
  */
 #ifndef SMELT_SIM_BEHAVE_H
 #define SMELT_SIM_BEHAVE_H
@@ -19,7 +20,7 @@
 struct sim_prompt {
 	const struct sim_messages *msgs;
 	int continuation;	/* the last message is an assistant prefix to continue */
-	uint64_t content;	/* sim_request_hash_without(body, {n, seed}, server seed) */
+	uint64_t content;	/* sim_request_hash_without(body, {n, seed, ...}, server seed) */
 	const struct sim_config *cfg;
 };
 

@@ -7,7 +7,7 @@
  * The n/seed rule: choice i of a request with seed s (absent = 0) is the
  * reply a request identical but for n and seed would get as choice 0 with
  * seed s + i. So one request with n = k equals k requests with n = 1 and
- * seeds s, s+1, ..., s+k-1.
+ * seeds s, s+1, ..., s+k-1. max_tokens and stop only cut that reply.
  */
 #ifndef SMELT_SIM_CHAT_H
 #define SMELT_SIM_CHAT_H

@@ -84,16 +84,16 @@ json_t *sim_metrics_json(struct sim_metrics *m)
 {
 	json_t *o = json_object(), *routes = json_object(), *status = json_object();
 	json_t *faults = json_object();
-	char code[8];
+	char code[16];
 
 	pthread_mutex_lock(&m->lock);
 	for (int r = 0; r < SIM_ROUTE_COUNT; r++)
 		if (r != SIM_ROUTE_METRICS && r != SIM_ROUTE_METRICS_RESET)
 			json_object_set_new(routes, sim_route_name(r), json_integer((json_int_t)m->by_route[r]));
-	for (int s = 0; s < 600; s++) {
+	for (unsigned s = 0; s < 600; s++) {
 		if (!m->by_status[s])
 			continue;
-		snprintf(code, sizeof(code), "%d", s);
+		snprintf(code, sizeof(code), "%u", s);
 		json_object_set_new(status, code, json_integer((json_int_t)m->by_status[s]));
 	}
 	for (int k = 0; k < SIM_FAULT_KINDS; k++)

@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,23 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	sim_metrics_connection(&srv->svc.metrics, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
+/*
+ * libmicrohttpd's messages, with the two it prints for our own deliberate
+ * faults (a handler refusing to answer, a body reader failing) left out.
+ */
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (strstr(msg, "Application reported internal error") ||
+	    strstr(msg, "application reported error generating data"))
+		return;
+	warning("http: %s", msg);
+}
+
 /* Raise the soft open-file limit to the hard one; returns the new limit. */
 static long raise_nofile(void)
 {
@@ -249,6 +267,27 @@ static int make_address(const char *host, unsigned port, struct sockaddr_storage
 	return error("invalid listen address '%s' (give an IPv4 or IPv6 literal)", host);
 }
 
+static struct MHD_Daemon *start_daemon(struct sim_server *srv, unsigned flags,
+				       struct sockaddr_storage *addr, long limit)
+{
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_log, NULL },	/* must be first */
+		{ MHD_OPTION_SOCK_ADDR, 0, addr },
+		{ MHD_OPTION_CONNECTION_LIMIT, limit, NULL },
+		{ MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv },
+		{ MHD_OPTION_THREAD_POOL_SIZE, srv->svc.cfg->threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	/* The pool option (last) is passed only when wanted: MHD warns about 0. */
+	if (srv->svc.cfg->threads <= 1)
+		opts[ARRAY_SIZE(opts) - 2].option = MHD_OPTION_END;
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+}
+
 struct sim_server *sim_server_start(const struct sim_config *cfg)
 {
 	struct sim_server *srv;
@@ -272,23 +311,7 @@ struct sim_server *sim_server_start(const struct sim_config *cfg)
 	srv->timer = sim_timer_new();
 	if (!srv->timer)
 		goto fail;
-	{
-		/* The pool option is passed only when wanted: MHD warns about 0. */
-		struct MHD_OptionItem opts[] = {
-			{ MHD_OPTION_SOCK_ADDR, 0, &addr },
-			{ MHD_OPTION_CONNECTION_LIMIT, limit, NULL },
-			{ MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL },
-			{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
-			{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv },
-			{ MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL },
-			{ MHD_OPTION_END, 0, NULL },
-		};
-
-		if (cfg->threads <= 1)
-			opts[5].option = MHD_OPTION_END;
-		srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-					       MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-	}
+	srv->daemon = start_daemon(srv, flags, &addr, limit);
 	if (!srv->daemon) {
 		error("cannot listen on %s port %ld: %s", cfg->host, cfg->port, strerror(errno));
 		goto fail;

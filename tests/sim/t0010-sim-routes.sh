@@ -83,6 +83,20 @@ test_case 'GET /metrics is JSON with the documented keys' '
 		and (.prompt_tokens_total | type == \"number\") and (.completion_tokens_total | type == \"number\")" out
 '
 
+test_case 'usage errors exit 2; --help and --version exit 0' '
+	test_status 2 smelt-sim --fault-429 1.5 &&
+	test_status 2 smelt-sim --port 70000 &&
+	test_status 2 smelt-sim --pooling-shape round &&
+	test_status 2 smelt-sim --no-such-option &&
+	test_status 2 smelt-sim extra-argument &&
+	smelt-sim --help | grep -q "simulator" &&
+	smelt-sim --version | grep -q "^smelt-sim "
+'
+
+test_case 'a port already in use is a fatal error (exit 1)' '
+	test_status 1 smelt-sim --port "$SIM_PORT" </dev/null
+'
+
 sim_stop_all
 test_case 'smelt-sim exits 0 on SIGTERM' 'sim_exited_cleanly'
 test_done
