@@ -20,6 +20,7 @@ struct condor_lang {
 	const char *critique[2], *strength[2], *weakness[2], *suggestion[2];
 	const char *improved[2];
 	const char *theme_label[2], *task_label[2], *path_label[3];
+	const char *path_quote[2];	/* a quoted path: opening text, closing quote */
 	const char *default_theme, *default_task, *default_topic;
 	const char *none;
 	const char *questions[3][3];	/* [level][variant], %s = theme, task */
@@ -44,6 +45,7 @@ static const struct condor_lang en = {
 	.theme_label = { "Theme:", "theme:" },
 	.task_label = { "Task:", "task:" },
 	.path_label = { "Path:", "Topic:", "path:" },
+	.path_quote = { "topic \"", "\"" },
 	.default_theme = "everyday life", .default_task = "Domain Knowledge QA",
 	.default_topic = "the topic",
 	.none = "None",
@@ -89,6 +91,7 @@ static const struct condor_lang zh = {
 	.theme_label = { "主题：", "主题:" },
 	.task_label = { "任务：", "任务:" },
 	.path_label = { "路径：", "路径:", "话题：" },
+	.path_quote = { "话题“", "”" },
 	.default_theme = "日常生活", .default_task = "领域知识问答",
 	.default_topic = "这个话题",
 	.none = "无",
@@ -259,11 +262,15 @@ static void tree(const char *prompt, const struct condor_lang *L, struct sim_rng
 		 int bad, struct sbuf *out)
 {
 	char *path = labelled(prompt, L->path_label, 3, NULL);
-	char *leaf = path ? path_leaf(path) : NULL;
+	char *leaf;
 	char quote = sim_rng_below(rng, 2) ? '\'' : '"';
 	size_t n = (size_t)sim_rng_range(rng, 3, 6), idx[6];
-	const char *args[1] = { leaf };
+	const char *args[1];
 
+	if (!path)
+		path = sim_text_between(prompt, L->path_quote[0], L->path_quote[1]);
+	leaf = path ? path_leaf(path) : NULL;
+	args[0] = leaf;
 	if (leaf && !*leaf) {
 		free(leaf);
 		leaf = NULL;

@@ -129,6 +129,15 @@ test_case 'tree growth in Chinese, and root topics when no path is given' '
 	jq -e "all(.[]; (.items | length) >= 3)" lists
 '
 
+test_case 'tree growth: a path quoted after "topic" (zh 话题“…”) is read too' '
+	choices "List 10 sub-topics of the topic \"Health - Sleep Science\" (levels separated by \" - \"). Answer with a Python list of strings, for example: [\"first topic\", \"second topic\"]" 3 >r &&
+	python3 "$test_root/pylist.py" <r >lists &&
+	jq -e "all(.[]; all(.items[]; contains(\"Sleep Science\")))" lists &&
+	choices "请列出话题“健康 - 睡眠科学”下的 10 个子话题。请只用一个 Python 列表回答，例如：[\"第一个话题\", \"第二个话题\"]" 3 >r &&
+	python3 "$test_root/pylist.py" <r >lists &&
+	jq -e "all(.[]; all(.items[]; contains(\"睡眠科学\")))" lists
+'
+
 test_case '--condor-malformed 1: every Condor reply is malformed' '
 	SIM_URL=$bad &&
 	choices "$qprompt_en" 12 >q &&
