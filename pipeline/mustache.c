@@ -713,10 +713,11 @@ static void interpolate(struct render *r, const json_t *v, int escape)
 static void add_text(struct render *r, const struct node *nd,
 		     const char *indent, size_t ilen)
 {
-	const char *s = nd->text, *end = nd->text + nd->len, *nl;
+	const char *s = nd->text, *end, *nl;
 
 	if (!nd->len)
-		return;
+		return; /* text may be NULL then: no pointer arithmetic on it */
+	end = nd->text + nd->len;
 	if (!ilen) {
 		sbuf_add(r->out, s, nd->len);
 		return;

@@ -1,0 +1,37 @@
+#!/bin/sh
+# tests/fuzz/run.sh — build every libFuzzer target (tests/fuzz/fuzz_*.c) with
+# clang + ASan + UBSan and run each for FUZZ_SECONDS (default 20) from its
+# seed corpus (tests/fuzz/corpus/NAME/, if any). Any crash fails the run.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+secs=${FUZZ_SECONDS:-20}
+if ! command -v clang >/dev/null 2>&1; then
+	echo "fuzz: clang is missing; run: sudo apt-get install -y clang" >&2
+	exit 1
+fi
+san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+make -s CC=clang BUILD=build-fuzz BINDIR=build-fuzz/bin OPT="-O1 -g" \
+	SAN="$san -fsanitize=fuzzer-no-link" WARN="-Wall -Wno-unused-parameter" build-fuzz/libsmelt.a
+status=0
+for src in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	exe="build-fuzz/$name"
+	clang -O1 -g $san -fsanitize=fuzzer -std=gnu11 -D_GNU_SOURCE -Ipipeline -o "$exe" "$src" \
+		build-fuzz/libsmelt.a -lcurl -larchive -lzstd -ljansson -lxxhash -lmicrohttpd \
+		-lpcre2-8 -lutf8proc -lm -pthread
+	work="build-fuzz/corpus/$name"
+	mkdir -p "$work"
+	seeds="tests/fuzz/corpus/$name"
+	[ -d "$seeds" ] || seeds=""
+	echo "fuzz: $name for ${secs}s"
+	if ! "$exe" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 "$work" $seeds >"build-fuzz/$name.log" 2>&1; then
+		echo "fuzz: $name FAILED; see build-fuzz/$name.log" >&2
+		tail -40 "build-fuzz/$name.log" >&2
+		status=1
+	else
+		grep -E "stat::number_of_executed_units" "build-fuzz/$name.log" || true
+	fi
+done
+exit $status
