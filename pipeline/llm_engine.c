@@ -34,8 +34,8 @@
 #include "llm_stats.h"
 
 #define MAX_RESPONSE (64u << 20)
-#define BACKOFF_BASE 0.25
-#define BACKOFF_MAX 30.0
+#define BACKOFF_BASE 0.1
+#define BACKOFF_MAX 20.0
 #define RETRY_AFTER_MAX 600.0
 #define REST_AFTER 8          /* consecutive failures before an endpoint rests */
 #define REST_BASE 0.5
@@ -295,19 +295,26 @@ static struct endpoint *endpoint_pick(struct llm_engine *e, double now, double *
 	return best;
 }
 
-static void endpoint_failed(struct llm_engine *e, struct endpoint *ep, const char *why, double now)
+/*
+ * Count a failed attempt that started at `t_start`. Attempts that were
+ * already in flight when the endpoint was last rested say nothing new
+ * about it, so only later ones count toward the next rest.
+ */
+static void endpoint_failed(struct llm_engine *e, struct endpoint *ep, const char *why,
+			    double t_start, double now)
 {
+	double d;
+
 	snprintf(ep->last_error, sizeof(ep->last_error), "%s", why);
-	if (++ep->failures < REST_AFTER)
+	if (t_start < ep->rested_until || ++ep->failures < REST_AFTER)
 		return;
-	double d = REST_BASE * pow(2, ep->rest_level);
+	d = REST_BASE * pow(2, ep->rest_level);
 	if (d > REST_MAX)
 		d = REST_MAX;
 	ep->rested_until = now + d * (0.75 + 0.5 * rand_unit(e));
 	ep->rest_level++;
 	ep->rests++;
-	/* after a rest one more failure rests it again, for longer */
-	ep->failures = REST_AFTER - 1;
+	ep->failures = 0;
 }
 
 static void endpoint_ok(struct endpoint *ep)
@@ -555,7 +562,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 			retry_or_fail(e, x, cause, msg, retry_after, now);
 			goto out;
 		}
-		endpoint_failed(e, ep, msg, now);
+		endpoint_failed(e, ep, msg, x->t_start, now);
 		if (is_connect_error(rc) && !ep->ever_ok) {
 			ep->unreachable++;
 			check_unreachable(e);
@@ -610,7 +617,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		enum llm_cause cause = code == 408 ? LLM_CAUSE_408 : code == 429 ? LLM_CAUSE_429 : LLM_CAUSE_5XX;
 		char *msg = server_message(e, code, &x->resp);
 		if (code >= 500)
-			endpoint_failed(e, ep, msg, now);
+			endpoint_failed(e, ep, msg, x->t_start, now);
 		retry_or_fail(e, x, cause, msg, retry_after_seconds(h), now);
 		goto out;
 	}

@@ -37,7 +37,7 @@ static const struct stage_option llm_options[] = {
 	{ "cache", 0, 1, OPT_CACHE, "DIR", "response cache directory (resume, reruns)" },
 	{ "cache-mode", 0, 1, OPT_CACHE_MODE, "MODE", "rw (default), ro, refresh or off" },
 	{ "unordered", 0, 0, OPT_UNORDERED, NULL, "write records as they are answered" },
-	{ "window", 0, 1, OPT_WINDOW, "N", "records awaiting answers (default max(1024, 4 x concurrency))" },
+	{ "window", 0, 1, OPT_WINDOW, "N", "records awaiting answers (default max(2048, 8 x concurrency))" },
 	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "directory image paths are relative to" },
 	{ "max-image-bytes", 0, 1, OPT_MAX_IMAGE_BYTES, "SIZE", "largest image sent (default 20M)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -392,6 +392,6 @@ int llm_options_finish(struct stage *st, struct llm_options *o)
 		return -1;
 	}
 	if (!o->window)
-		o->window = o->concurrency * 4 > 1024 ? o->concurrency * 4 : 1024;
+		o->window = o->concurrency * 8 > 2048 ? o->concurrency * 8 : 2048;
 	return 0;
 }

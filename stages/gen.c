@@ -102,8 +102,10 @@ int main(int argc, char **argv)
 	llm_params_init(&defaults);
 	table = llm_options_table(gen_options);
 	stage_parse_options(&st, argc, argv, table, gen_option, &c);
-	if (llm_options_finish(&st, &c.lo) < 0)
-		stage_usage_error(&st, "bad LLM options");
+	if (llm_options_finish(&st, &c.lo) < 0) {
+		fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
+		exit(EXIT_USAGE);
+	}
 	if (!c.prompt || !c.into)
 		stage_usage_error(&st, "--prompt FILE and --into FIELD are required");
 	if (c.lo.params.n) {

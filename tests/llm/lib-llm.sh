@@ -1,0 +1,27 @@
+# tests/llm/lib-llm.sh — helpers for the LLM engine and smelt-gen tests.
+# Source after tests/lib.sh and tests/sim/lib-sim.sh.
+
+# make_records N [PREFIX]: N small records with distinct ids and texts.
+make_records() {
+	awk -v n="$1" -v p="${2:-r}" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			printf "{\"id\":\"%s%d\",\"text\":\"Record %d asks about topic %d and detail %d.\"}\n", p, i, i, i % 97, i % 13
+	}'
+}
+
+# A plain paraphrase prompt (text replies).
+make_prompt() {
+	printf -- '---\nparse: text\nmodel: smelt-sim\n---\n=== user ===\nParaphrase: {{text}}\n' >"${1:-p.prompt}"
+}
+
+# metric NAME: a counter from the current smelt-sim's /metrics.
+metric() {
+	curl -sS "$SIM_URL/metrics" | jq -r ".$1"
+}
+
+# Record counts scale down under the sanitizers (slower) unless told otherwise.
+if [ -n "${SMELT_SANITIZE:-}" ]; then
+	LLM_BIG=${LLM_BIG:-2000}
+else
+	LLM_BIG=${LLM_BIG:-5000}
+fi
