@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "hash.h"
 #include "llm_options.h"
 #include "sbuf.h"
 
