@@ -104,3 +104,31 @@ void dedup_key_text(struct sbuf *out, const json_t *v)
 	else
 		json_write(out, v);
 }
+
+int dedup_key_split_paths(const char *list, char ***paths, size_t *n)
+{
+	char **out = NULL;
+	size_t nr = 0, alloc = 0;
+	const char *p = list;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char *path = xstrndup(p, len);
+		if (!len || jpath_check(path)) {
+			free(path);
+			while (nr)
+				free(out[--nr]);
+			free(out);
+			return -1;
+		}
+		ALLOC_GROW(out, nr + 1, alloc);
+		out[nr++] = path;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	*paths = out;
+	*n = nr;
+	return 0;
+}

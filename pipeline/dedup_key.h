@@ -39,4 +39,11 @@ int dedup_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct 
  */
 void dedup_key_text(struct sbuf *out, const json_t *v);
 
+/*
+ * Split a comma-separated list of paths ("instruction,input,scores.rm")
+ * into *paths (new strings: free each, then the array) and *n. Returns 0,
+ * or -1 (nothing allocated) if a piece is empty or not a valid path.
+ */
+int dedup_key_split_paths(const char *list, char ***paths, size_t *n) MUST_CHECK;
+
 #endif

@@ -30,7 +30,7 @@ static const struct stage_option dedup_options[] = {
 struct dedup_ctx {
 	const char *fields_arg;
 	char **fields;
-	size_t nfields, fields_alloc;
+	size_t nfields;
 	int drop;
 	struct hash_set *seen;
 	struct dedup_ids *ids;
@@ -38,22 +38,11 @@ struct dedup_ctx {
 	uint64_t duplicates;
 };
 
-static void split_fields(struct stage *st, struct dedup_ctx *c, const char *arg)
+static void split_fields(struct stage *st, struct dedup_ctx *c)
 {
-	const char *p = arg;
-
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		char *path = xstrndup(p, len);
-		if (!len || jpath_check(path))
-			stage_usage_error(st, "--fields: bad path '%s' in '%s'", path, arg);
-		ALLOC_GROW(c->fields, c->nfields + 1, c->fields_alloc);
-		c->fields[c->nfields++] = path;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
+	if (dedup_key_split_paths(c->fields_arg, &c->fields, &c->nfields) < 0)
+		stage_usage_error(st, "--fields: bad path list '%s' (paths separated by commas)",
+				  c->fields_arg);
 }
 
 static int dedup_option(struct stage *st, int id, const char *arg, void *vctx)
@@ -165,7 +154,7 @@ int main(int argc, char **argv)
 		"--rejects (kind duplicate, with duplicate_of: the first id) or, with --drop,\n"
 		"is discarded. Duplicates without --rejects or --drop exit 3.";
 	stage_parse_options(&st, argc, argv, dedup_options, dedup_option, &c);
-	split_fields(&st, &c, c.fields_arg);
+	split_fields(&st, &c);
 	c.seen = hash_set_new(0);
 	c.ids = dedup_ids_new();
 	if (!c.ids)
