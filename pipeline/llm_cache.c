@@ -262,7 +262,8 @@ static int cache_index(struct llm_cache *c)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		if (r == 0 && segment_index(c, names[i]) < 0)
 			r = -1;
