@@ -9,6 +9,7 @@
 
 #include "knowledge_tree.h"
 #include "stage.h"
+#include "tree_grow.h"
 
 enum {
 	OPT_N = 256, OPT_SEED, OPT_TASKS, OPT_LANG, OPT_WITHOUT, OPT_STRATIFY, OPT_LEAF,
@@ -19,6 +20,8 @@ struct tree_cli {
 	const char *cmd;
 	struct kt_sample_opts so;
 	const char *tasks_path, *trending_path, *only_tasks;
+	struct tree_grow_opts grow;
+	int seed_given;
 };
 
 static const struct stage_option tree_options[] = {
@@ -33,6 +36,7 @@ static const struct stage_option tree_options[] = {
 	{ "ignore-weights", 0, 0, OPT_NO_WEIGHTS, NULL, "sample: treat every weight as 1" },
 	{ "examples", 0, 1, OPT_EXAMPLES, "K", "sample: example questions per record (default all)" },
 	{ "trending", 0, 1, OPT_TRENDING, "FILE", "merge trending tags (a tree file) under their domains" },
+	TREE_GROW_OPTIONS,
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -52,6 +56,7 @@ static int tree_option(struct stage *st, int id, const char *arg, void *ctx)
 		if (parse_size(arg, &s))
 			return error("--seed wants a non-negative integer, not '%s'", arg);
 		c->so.seed = s;
+		c->seed_given = 1;
 		return 0;
 	}
 	case OPT_TASKS: c->tasks_path = arg; return 0;
@@ -68,7 +73,7 @@ static int tree_option(struct stage *st, int id, const char *arg, void *ctx)
 		return 0;
 	case OPT_TRENDING: c->trending_path = arg; return 0;
 	}
-	return -1;
+	return tree_grow_option(st, &c->grow, id, arg);
 }
 
 static int emit(struct stage *st, json_t *rec)
@@ -76,6 +81,37 @@ static int emit(struct stage *st, json_t *rec)
 	int r = stage_emit_json(st, rec);
 
 	json_decref(rec);
+	return r;
+}
+
+/* One JSON document (stats, a grown tree) to -o or stdout, not JSON Lines. */
+static int write_doc(const struct stage *st, json_t *doc)
+{
+	const char *name = st->output && strcmp(st->output, "-") ? st->output : NULL;
+	FILE *fp = name ? fopen(name, "w") : stdout;
+	int bad = !fp || json_dumpf(doc, fp, JSON_INDENT(2)) < 0 || fputc('\n', fp) == EOF;
+
+	if (fp && fp != stdout && fclose(fp))
+		bad = 1;
+	if (fflush(stdout))
+		bad = 1;
+	return bad ? error("cannot write '%s'", name ? name : "<stdout>") : 0;
+}
+
+static int cmd_grow(struct stage *st, struct tree_cli *c, struct kt_tree *t)
+{
+	json_t *doc;
+	int r;
+
+	if (c->seed_given) {
+		c->grow.lo.params.seed = (long long)c->so.seed;
+		c->grow.lo.params.has_seed = 1;
+	}
+	if (tree_grow(st, t, &c->grow, c->so.lang) < 0)
+		return -1;
+	doc = kt_tree_to_json(t);
+	r = doc ? write_doc(st, doc) : -1;
+	json_decref(doc);
 	return r;
 }
 
@@ -163,6 +199,7 @@ int main(int argc, char **argv)
 {
 	struct tree_cli c = { .so = KT_SAMPLE_OPTS_INIT };
 	struct kt_tree *t = NULL;
+	struct stage_option *table = tree_grow_options_table(tree_options);
 	struct stage st;
 	int r = -1;
 
@@ -171,19 +208,29 @@ int main(int argc, char **argv)
 		   "  validate TREE   check the schema, duplicate siblings, empty nodes\n"
 		   "  stats TREE      counts per level and leaves per domain (JSON)\n"
 		   "  flatten TREE    one record per root-to-leaf path\n"
-		   "  sample TREE     (tag path, task type) records for question synthesis",
-		   "smelt-tree sample knowledge_tree/en.json -n 1000 --seed 1 --stratify -o pairs.jsonl.zst");
+		   "  sample TREE     (tag path, task type) records for question synthesis\n"
+		   "  grow TREE       ask a model for sub-topics of each leaf; writes the grown tree",
+		   "smelt-tree sample knowledge_tree/en.json -n 1000 --seed 1 --stratify -o pairs.jsonl.zst\n"
+		   "  smelt-tree grow my.json --depth 4 --max-children 6 --endpoint URL --model M \\\n"
+		   "      --cache cache/ -o grown.json");
+	st.extra_help = "The LLM options apply to grow only.\n";
+	tree_grow_opts_init(&c.grow);
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 				  !strcmp(argv[1], "--version")))
-			stage_parse_options(&st, argc, argv, tree_options, tree_option, &c);
-		stage_usage_error(&st, "a command is required: validate, stats, flatten or sample");
+			stage_parse_options(&st, argc, argv, table, tree_option, &c);
+		stage_usage_error(&st, "a command is required: validate, stats, flatten, sample or grow");
 	}
 	c.cmd = argv[1];
-	stage_parse_options(&st, argc - 1, argv + 1, tree_options, tree_option, &c);
+	stage_parse_options(&st, argc - 1, argv + 1, table, tree_option, &c);
+	free(table);
 	if (strcmp(c.cmd, "validate") && strcmp(c.cmd, "stats") && strcmp(c.cmd, "flatten") &&
-	    strcmp(c.cmd, "sample"))
+	    strcmp(c.cmd, "sample") && strcmp(c.cmd, "grow"))
 		stage_usage_error(&st, "unknown command '%s'", c.cmd);
+	if (!strcmp(c.cmd, "grow") && tree_grow_finish(&st, &c.grow) < 0) {
+		fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
+		exit(EXIT_USAGE);
+	}
 	if (st.ninputs != 1)
 		stage_usage_error(&st, "%s wants exactly one TREE file", c.cmd);
 	t = kt_tree_load(st.inputs[0]);
@@ -199,23 +246,24 @@ int main(int argc, char **argv)
 	if (!strcmp(c.cmd, "validate")) {
 		r = cmd_validate(&st, t, st.inputs[0]);
 		kt_tree_free(t);
-		return r < 0 ? EXIT_FATAL : 0;
+		int code = stage_finish(&st);
+		return r < 0 ? EXIT_FATAL : code;
 	}
 	if (!strcmp(c.cmd, "stats")) {
-		/* One JSON document, not JSON Lines. */
 		json_t *doc = kt_stats(t);
-		if (doc) {
-			FILE *fp = st.output && strcmp(st.output, "-") ? fopen(st.output, "w") : stdout;
-			if (!fp || json_dumpf(doc, fp, JSON_INDENT(2)) < 0 ||
-			    fputc('\n', fp) == EOF || (fp != stdout && fclose(fp)) || fflush(stdout))
-				error("cannot write '%s'", st.output ? st.output : "<stdout>");
-			else
-				r = 0;
-			json_decref(doc);
-		}
+		r = doc ? write_doc(&st, doc) : -1;
+		json_decref(doc);
 		kt_tree_free(t);
 		return r < 0 ? EXIT_FATAL : 0;
 	}
+	if (!strcmp(c.cmd, "grow")) {
+		if (cmd_grow(&st, &c, t) < 0)
+			st.failed = 1;
+		kt_tree_free(t);
+		tree_grow_opts_release(&c.grow);
+		return stage_finish(&st);
+	}
+	tree_grow_opts_release(&c.grow);
 	stage_open(&st);
 	r = !strcmp(c.cmd, "flatten") ? cmd_flatten(&st, t, c.so.lang) : cmd_sample(&st, &c, t);
 	if (r < 0)
