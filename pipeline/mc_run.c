@@ -128,6 +128,19 @@ static char *gold_string(const json_t *v)
 	return sbuf_detach(&sb, NULL);
 }
 
+static int all_strings(const json_t *arr)
+{
+	size_t i;
+	const json_t *v;
+
+	if (!json_is_array(arr))
+		return 0;
+	json_array_foreach(arr, i, v)
+		if (!json_is_string(v))
+			return 0;
+	return 1;
+}
+
 /*
  * Read question, gold answer and steps from `rec` (borrowed; in->opts
  * points into it). Returns 0, or -1 with *kind and a message in err.
@@ -162,7 +175,8 @@ static int mc_input_read(const struct mc_run *r, const json_t *rec, struct mc_in
 		if (step_split(&in->steps, json_string_value(resp), r->max_steps, r->merge) < 0)
 			abort(); /* only NULL arguments fail */
 	} else if (steps) {
-		if (step_list_from_json(&in->steps, steps) < 0) {
+		/* checked here so that a bad list is a reject, not an error message too */
+		if (!all_strings(steps) || step_list_from_json(&in->steps, steps) < 0) {
 			mc_input_release(in);
 			return input_fail(kind, BAD_FIELD, err, "\"steps\" must be a list of strings");
 		}
