@@ -32,6 +32,7 @@ struct record_writer {
 	struct record_writer_opts opts;
 	uint64_t count;
 	int failed;
+	int frames; /* frames ended so far */
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -63,7 +64,9 @@ struct record_writer *record_writer_open(const char *path, const struct record_w
 	w->compress = w->opts.compress;
 	if (w->compress < 0)
 		w->compress = is_stdout ? !isatty(1) : ends_with(path, ".zst");
-	sbuf_init(&w->in, INBUF_SIZE);
+	if (!w->opts.buffer_size)
+		w->opts.buffer_size = INBUF_SIZE;
+	sbuf_init(&w->in, w->opts.buffer_size);
 	sbuf_init(&w->out, 0);
 	if (w->compress) {
 		w->cctx = ZSTD_createCCtx();
@@ -73,6 +76,11 @@ struct record_writer *record_writer_open(const char *path, const struct record_w
 		if (w->opts.workers > 0)
 			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, w->opts.workers);
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		if (w->opts.small_window) {
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_windowLog, 17);
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_hashLog, 16);
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_chainLog, 16);
+		}
 		sbuf_grow(&w->out, ZSTD_CStreamOutSize());
 	}
 	w->frame_start = now_seconds();
@@ -125,6 +133,7 @@ static int drain(struct record_writer *w, int end)
 	w->frame_in += w->in.len;
 	sbuf_reset(&w->in);
 	if (end) {
+		w->frames++;
 		w->frame_in = 0;
 		w->frame_start = now_seconds();
 	}
@@ -138,10 +147,10 @@ static int drain(struct record_writer *w, int end)
 static int record_added(struct record_writer *w, size_t n)
 {
 	w->count += n;
-	if (w->in.len < INBUF_SIZE && (w->count & 63) >= n)
+	if (w->in.len < w->opts.buffer_size && (w->count & 63) >= n)
 		return 0;
 	int old = now_seconds() - w->frame_start >= w->opts.frame_seconds;
-	if (w->in.len < INBUF_SIZE && !old)
+	if (w->in.len < w->opts.buffer_size && !old)
 		return 0;
 	return drain(w, old || w->frame_in + w->in.len >= w->opts.frame_size);
 }
@@ -186,6 +195,11 @@ int record_writer_close(struct record_writer *w)
 
 	if (!w)
 		return 0;
+	/* An empty output file is still a valid (empty) zstd frame, so that
+	 * `zstd -dc` accepts it (stdout stays empty: a stage that writes only
+	 * to files must not put bytes on it). */
+	if (w->compress && w->own_fd && !w->frames && !w->failed && drain(w, 1) < 0)
+		r = -1;
 	if (record_writer_flush(w) < 0)
 		r = -1;
 	if (w->own_fd && close(w->fd) < 0 && !w->failed)

@@ -19,9 +19,12 @@ struct record_writer_opts {
 	int workers;       /* zstd worker threads (0 = compress inline) */
 	size_t frame_size; /* end a frame after this many input bytes */
 	double frame_seconds; /* ... or this long after the frame began */
+	size_t buffer_size;   /* records gathered before compressing (default 1 MiB) */
+	int small_window;     /* cap zstd's window and tables (~0.7 MB a writer):
+			       * for stages that keep many writers open */
 };
 
-#define RECORD_WRITER_OPTS_INIT { -1, 3, 0, 8u << 20, 2.0 }
+#define RECORD_WRITER_OPTS_INIT { -1, 3, 0, 8u << 20, 2.0, 1u << 20, 0 }
 
 struct record_writer;
 

@@ -127,6 +127,7 @@ struct record {
 	struct sbuf text;   /* the raw input text; serialised output after map */
 	size_t nout;        /* records serialised in text after map */
 	uint64_t scratch[4]; /* for the stage: e.g. a hash computed in map */
+	struct sbuf aux;    /* for the stage: bytes map hands to serial (a key, an id) */
 	int parse_failed;
 };
 

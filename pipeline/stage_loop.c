@@ -203,6 +203,9 @@ static void record_clear(struct record *rec)
 		sbuf_release(&rec->text);
 	if (rec->reject_msg.alloc > KEEP_BUFFER_MAX)
 		sbuf_release(&rec->reject_msg);
+	if (rec->aux.alloc > KEEP_BUFFER_MAX)
+		sbuf_release(&rec->aux);
+	sbuf_reset(&rec->aux);
 }
 
 static struct record *batch_slot(struct batch *b)
@@ -214,6 +217,7 @@ static struct record *batch_slot(struct batch *b)
 			memset(&b->recs[i], 0, sizeof(b->recs[i]));
 			sbuf_init(&b->recs[i].text, 0);
 			sbuf_init(&b->recs[i].reject_msg, 0);
+			sbuf_init(&b->recs[i].aux, 0);
 		}
 	}
 	return &b->recs[b->n];
@@ -225,6 +229,7 @@ static void batch_free(struct batch *b)
 		record_clear(&b->recs[i]);
 		sbuf_release(&b->recs[i].text);
 		sbuf_release(&b->recs[i].reject_msg);
+		sbuf_release(&b->recs[i].aux);
 	}
 	free(b->recs);
 	free(b);

@@ -78,13 +78,13 @@ static int dedup_map(struct record *rec, void *vctx)
 	rec->scratch[0] = h.high;
 	rec->scratch[1] = h.low;
 	/*
-	 * The id travels to serial in reject_msg, which a kept record does not
+	 * The id travels to serial in rec->aux, which a kept record does not
 	 * use: keeping whole JSON trees until serial (keep_json) would double
 	 * the stage's cost in malloc traffic between threads.
 	 */
 	const json_t *id = json_object_get(rec->json, "id");
-	sbuf_reset(&rec->reject_msg);
-	sbuf_add(&rec->reject_msg, json_string_value(id), json_string_length(id));
+	sbuf_reset(&rec->aux);
+	sbuf_add(&rec->aux, json_string_value(id), json_string_length(id));
 	return STAGE_KEEP;
 }
 
@@ -109,7 +109,7 @@ static int dedup_serial(struct stage *st, struct record *rec, void *vctx)
 	uint64_t ref;
 
 	if (!hash_set_lookup(c->seen, h, &ref)) {
-		if (dedup_ids_add(c->ids, rec->reject_msg.buf, rec->reject_msg.len, &ref) < 0)
+		if (dedup_ids_add(c->ids, rec->aux.buf, rec->aux.len, &ref) < 0)
 			return -1;
 		hash_set_insert(c->seen, h, ref, NULL);
 		return 0;

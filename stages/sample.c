@@ -84,7 +84,7 @@ static int sample_option(struct stage *st, int id, const char *arg, void *vctx)
 
 /*
  * Worker threads: find the stratum key. It travels to serial in
- * reject_msg, unused by a kept record, so the JSON tree need not be kept.
+ * rec->aux, so the JSON tree need not be kept.
  */
 static int sample_map(struct record *rec, void *vctx)
 {
@@ -93,8 +93,8 @@ static int sample_map(struct record *rec, void *vctx)
 
 	if (!v)
 		return record_reject(rec, "missing_field", "no '%s' to stratify by", c->stratify);
-	sbuf_reset(&rec->reject_msg);
-	dedup_key_text(&rec->reject_msg, v);
+	sbuf_reset(&rec->aux);
+	dedup_key_text(&rec->aux, v);
 	return STAGE_KEEP;
 }
 
@@ -123,7 +123,7 @@ static struct stratum *stratum_get(struct sample_ctx *c, const char *key, size_t
 static int sample_serial(struct stage *st, struct record *rec, void *vctx)
 {
 	struct sample_ctx *c = vctx;
-	struct stratum *s = c->stratify ? stratum_get(c, rec->reject_msg.buf, rec->reject_msg.len)
+	struct stratum *s = c->stratify ? stratum_get(c, rec->aux.buf, rec->aux.len)
 					: &c->strata[0];
 	int64_t slot = reservoir_offer(&s->res);
 	struct sample_item *it;

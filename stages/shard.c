@@ -92,6 +92,9 @@ static void shards_open(struct stage *st, struct shard_ctx *c)
 	/* N compressors run on the main thread: N zstd worker pools would
 	 * cost N times their buffers for little gain. */
 	o.workers = 0;
+	/* ... and smaller input buffers keep -n 64 under the memory budget. */
+	o.buffer_size = 128u << 10;
+	o.small_window = 1;
 	c->w = xcalloc((size_t)c->n, sizeof(*c->w));
 	c->counts = xcalloc((size_t)c->n, sizeof(*c->counts));
 	for (long i = 0; i < c->n; i++) {

@@ -91,14 +91,14 @@ static void split_fields(struct stage *st, struct stats_ctx *c)
 
 /*
  * Worker threads walk the record; what it contributes travels to serial
- * in reject_msg, unused by a kept record, so the JSON tree need not be
+ * in rec->aux, so the JSON tree need not be
  * kept until the main thread (which costs more than the walk itself).
  */
 static int stats_map(struct record *rec, void *vctx)
 {
 	const struct stats_ctx *c = vctx;
 
-	stats_observe(&c->o, rec->json, &rec->reject_msg);
+	stats_observe(&c->o, rec->json, &rec->aux);
 	return STAGE_KEEP;
 }
 
@@ -106,7 +106,7 @@ static int stats_serial(struct stage *st, struct record *rec, void *vctx)
 {
 	struct stats_ctx *c = vctx;
 
-	stats_agg_add_observed(c->agg, rec->reject_msg.buf, rec->reject_msg.len);
+	stats_agg_add_observed(c->agg, rec->aux.buf, rec->aux.len);
 	return 1;
 }
 

@@ -13,7 +13,9 @@ set -u
 : "${SMELT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${SMELT_BIN:=$SMELT_TOP/bin}"
 PATH="$SMELT_BIN:$PATH"
-export PATH SMELT_TOP
+# Data files (prompts/, knowledge_tree/) come from the checkout, whichever build runs.
+SMELT_SHARE="$SMELT_TOP"
+export PATH SMELT_TOP SMELT_SHARE
 FIXTURES="$SMELT_TOP/tests/fixtures"
 test_count=0
 test_failed=0

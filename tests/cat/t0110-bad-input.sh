@@ -56,7 +56,8 @@ test_case 'empty file: nothing out, exit 0' '
 	: >empty.jsonl &&
 	test_status 0 smelt-cat --plain --stats s.json empty.jsonl >out 2>err &&
 	test ! -s out && test ! -s err &&
-	jq -e ".records_in == 0 and .records_out == 0" s.json >/dev/null
+	jq -e ".records_in == 0 and .records_out == 0" s.json >/dev/null &&
+	smelt-cat -o e.jsonl.zst empty.jsonl && zstd -dcq e.jsonl.zst >e.out && test ! -s e.out
 '
 
 test_case '50 MB single line passes through intact' '
