@@ -1,0 +1,163 @@
+/*
+ * smelt-filter — drop records whose score is an outlier of their group:
+ * the bottom quantile per group, a robust z-score bound, absolute bounds,
+ * and a declared rule for records without a score. Two passes (statistics,
+ * then decisions) over a spooled copy of the input, an HTML report to check
+ * the cut by hand. See stages/README.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup_key.h"
+#include "filter_run.h"
+#include "json_path.h"
+#include "stage.h"
+
+enum {
+	OPT_SCORE = 256, OPT_BY, OPT_MIN_GROUP, OPT_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,
+	OPT_MISSING, OPT_DROP, OPT_REPORT, OPT_DRY_RUN, OPT_SAMPLES, OPT_BORDERLINE, OPT_SEED,
+	OPT_REPORT_GROUPS, OPT_IMAGE_ROOT, OPT_THUMB_BYTES,
+};
+
+static const struct stage_option filter_options[] = {
+	{ "score", 0, 1, OPT_SCORE, "PATH", "the score to cut on, e.g. scores.rm (required)" },
+	{ "by", 0, 1, OPT_BY, "F,...", "group by these fields (e.g. source,task); default one group" },
+	{ "min-group", 0, 1, OPT_MIN_GROUP, "N", "groups with fewer scores use global statistics (default 30)" },
+	{ "drop-quantile", 0, 1, OPT_QUANTILE, "Q", "drop the bottom Q of each group (0 <= Q < 1)" },
+	{ "robust-z", 0, 1, OPT_ROBUST_Z, "Z", "drop scores below median - Z * 1.4826 * MAD" },
+	{ "min", 0, 1, OPT_MIN, "X", "drop scores below X" },
+	{ "max", 0, 1, OPT_MAX, "X", "drop scores above X" },
+	{ "missing", 0, 1, OPT_MISSING, "RULE", "records without a score: reject (default) or keep" },
+	{ "drop", 0, 0, OPT_DROP, NULL, "discard dropped records (counted in --stats), do not reject them" },
+	{ "report", 0, 1, OPT_REPORT, "FILE", "write an HTML report: histograms, cuts, sampled records" },
+	{ "dry-run", 0, 0, OPT_DRY_RUN, NULL, "decide but write only the report and --stats" },
+	{ "samples", 0, 1, OPT_SAMPLES, "N", "report: dropped and borderline records shown per group (default 6)" },
+	{ "borderline", 0, 1, OPT_BORDERLINE, "F", "report: the share of a group above its cut called borderline (default 0.05)" },
+	{ "seed", 0, 1, OPT_SEED, "S", "report: seed of the random samples (default 0)" },
+	{ "report-groups", 0, 1, OPT_REPORT_GROUPS, "N", "report: sections for the N largest groups (default 50)" },
+	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "report: relative image paths are under DIR" },
+	{ "thumb-max-bytes", 0, 1, OPT_THUMB_BYTES, "SZ", "report: largest image embedded (default 512k)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const char filter_help[] =
+	"Pass 1 reads the input once (stdin is spooled to a temporary zstd file in\n"
+	"$TMPDIR) and keeps 8 bytes per score; pass 2 decides. Rules, first match\n"
+	"names the drop: missing_score, below_min, above_max, quantile (score below\n"
+	"the floor(Q*n)-th smallest of its group), robust_z. A group with fewer than\n"
+	"--min-group scores is cut by the statistics of all scores. Dropped records\n"
+	"go to --rejects (kind = rule, with filter: {rule, group, score, threshold})\n"
+	"or, with --drop, are discarded; without either the stage exits 3.";
+
+struct filter_cli {
+	struct filter_config cfg;
+	const char *by_arg;
+	int missing_set;
+};
+
+static double number_arg(struct stage *st, const char *opt, const char *arg, double min, double max)
+{
+	double x;
+
+	if (parse_double(arg, min, max, &x) || isnan(x))
+		stage_usage_error(st, "--%s: '%s' is not a number in [%g, %g]", opt, arg, min, max);
+	return x;
+}
+
+static long long_arg(struct stage *st, const char *opt, const char *arg, long min, long max)
+{
+	long x;
+
+	if (parse_long(arg, min, max, &x))
+		stage_usage_error(st, "--%s wants %ld..%ld, not '%s'", opt, min, max, arg);
+	return x;
+}
+
+static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
+{
+	struct filter_cli *c = ctx;
+	struct filter_config *cfg = &c->cfg;
+	uint64_t size;
+
+	switch (id) {
+	case OPT_SCORE:
+		if (jpath_check(arg) < 0)
+			stage_usage_error(st, "--score: '%s' is not a field path", arg);
+		cfg->score = arg;
+		return 0;
+	case OPT_BY: c->by_arg = arg; return 0;
+	case OPT_MIN_GROUP: cfg->rules.min_group = (uint64_t)long_arg(st, "min-group", arg, 1, 1000000000L); return 0;
+	case OPT_QUANTILE:
+		cfg->rules.drop_quantile = number_arg(st, "drop-quantile", arg, 0, 1);
+		if (cfg->rules.drop_quantile >= 1)
+			stage_usage_error(st, "--drop-quantile must be below 1");
+		return 0;
+	case OPT_ROBUST_Z:
+		cfg->rules.robust_z = number_arg(st, "robust-z", arg, 0, 1e9);
+		if (cfg->rules.robust_z <= 0)
+			stage_usage_error(st, "--robust-z must be above 0");
+		return 0;
+	case OPT_MIN: cfg->rules.min = number_arg(st, "min", arg, -INFINITY, INFINITY); return 0;
+	case OPT_MAX: cfg->rules.max = number_arg(st, "max", arg, -INFINITY, INFINITY); return 0;
+	case OPT_MISSING:
+		if (strcmp(arg, "reject") && strcmp(arg, "keep"))
+			stage_usage_error(st, "--missing wants reject or keep, not '%s'", arg);
+		cfg->rules.keep_missing = !strcmp(arg, "keep");
+		return 0;
+	case OPT_DROP: cfg->drop = 1; return 0;
+	case OPT_REPORT: cfg->report = arg; return 0;
+	case OPT_DRY_RUN: cfg->dry_run = 1; return 0;
+	case OPT_SAMPLES: cfg->report_opts.samples = (size_t)long_arg(st, "samples", arg, 0, 10000); return 0;
+	case OPT_BORDERLINE:
+		cfg->rules.borderline = number_arg(st, "borderline", arg, 0, 1);
+		return 0;
+	case OPT_SEED: cfg->report_opts.seed = (uint64_t)long_arg(st, "seed", arg, 0, 0x7fffffffffffffffL); return 0;
+	case OPT_REPORT_GROUPS:
+		cfg->report_opts.max_groups = (size_t)long_arg(st, "report-groups", arg, 0, 100000);
+		return 0;
+	case OPT_IMAGE_ROOT: cfg->report_opts.images.root = arg; return 0;
+	case OPT_THUMB_BYTES:
+		if (parse_size(arg, &size) || !size)
+			stage_usage_error(st, "--thumb-max-bytes: bad size '%s'", arg);
+		cfg->report_opts.images.max_bytes = size;
+		return 0;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct stage st;
+	struct filter_cli c = { 0 };
+	struct filter_config *cfg = &c.cfg;
+	const struct filter_rules rules = FILTER_RULES_INIT;
+
+	cfg->rules = rules;
+	cfg->report_opts.samples = 6;
+	cfg->report_opts.max_groups = 50;
+	cfg->report_opts.images.max_bytes = 512u << 10;
+	cfg->report_opts.image_budget = 64u << 20;
+	stage_init(&st, "smelt-filter", "Drop records whose score is an outlier of their group, with a report.",
+		   "smelt-filter --score scores.rm --by source,task --drop-quantile 0.05 \\\n"
+		   "      --report report.html --rejects dropped.jsonl.zst scored.jsonl.zst -o kept.jsonl.zst");
+	st.extra_help = filter_help;
+	stage_parse_options(&st, argc, argv, filter_options, filter_option, &c);
+	if (!cfg->score)
+		stage_usage_error(&st, "--score PATH is required");
+	if (cfg->rules.min > cfg->rules.max)
+		stage_usage_error(&st, "--min %g is above --max %g", cfg->rules.min, cfg->rules.max);
+	if (c.by_arg && dedup_key_split_paths(c.by_arg, &cfg->by, &cfg->nby) < 0)
+		stage_usage_error(&st, "--by: bad field list '%s' (paths separated by commas)", c.by_arg);
+	if (cfg->dry_run && (st.output || st.rejects_path))
+		stage_usage_error(&st, "--dry-run writes nothing but the report: drop -o and --rejects");
+	if (!cfg->dry_run)
+		stage_open(&st);
+	if (filter_run(&st, cfg) < 0)
+		st.failed = 1;
+	for (size_t i = 0; i < cfg->nby; i++)
+		free(cfg->by[i]);
+	free(cfg->by);
+	return stage_finish(&st);
+}
