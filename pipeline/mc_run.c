@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_write.h"
 #include "llm_request.h"
+#include "prm_check.h"
 #include "provenance.h"
 
 struct mc_input {
@@ -113,21 +113,6 @@ static int input_fail(const char **kind, const char *k, struct sbuf *err, const 
 	return -1;
 }
 
-static char *gold_string(const json_t *v)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v))
-		sbuf_addf(&sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else if (json_is_real(v))
-		json_write_real(&sb, json_real_value(v));
-	else
-		return NULL;
-	return sbuf_detach(&sb, NULL);
-}
-
 static int all_strings(const json_t *arr)
 {
 	size_t i;
@@ -161,7 +146,7 @@ static int mc_input_read(const struct mc_run *r, const json_t *rec, struct mc_in
 		return input_fail(kind, BAD_FIELD, err, "\"question\" must be a string");
 	if (!a)
 		return input_fail(kind, MISSING_FIELD, err, "record has no gold \"answer\"");
-	if (!(in->gold = gold_string(a)))
+	if (!(in->gold = prm_gold_string(a)))
 		return input_fail(kind, BAD_FIELD, err, "\"answer\" must be a string or a number");
 	in->opts = r->check;
 	in->opts.question = json_string_value(q);

@@ -32,7 +32,8 @@ test_case 'full: N generations per step, scores are correct/N, labels score > 0'
 	jq_all "([.steps_with_score[] | .num_mc_total == 16 and .score == .num_mc_correct / 16] | all)" $R/full.jsonl &&
 	jq_all "([.steps_with_score, .labels] | transpose | map((.[0].score > 0) == (.[1] == \"+\")) | all)" $R/full.jsonl &&
 	jq_all "(.num_mc_sequences == 16 and .mc.mode == \"full\" and (.provenance[-1].stage == \"smelt-mc\"))" $R/full.jsonl &&
-	labels $R/full.jsonl >lab && grep -q -- "-" lab && grep -q "+" lab
+	labels $R/full.jsonl >lab && grep -q -- "-" lab && grep -q "+" lab &&
+	validate $SMELT_TOP/schemas/mc-labels.schema.json $R/full.jsonl
 '
 
 test_case 'exact-binary: the labels of full, at most 40% of its generations' '
@@ -88,7 +89,8 @@ test_case 'first-error: right answers cost nothing; the search finds the first "
 	test -s want && join want got >both &&
 	test "$(wc -l <both)" = "$(wc -l <want)" &&
 	awk "\$2 != \$3 { bad = 1 } END { exit bad }" both &&
-	test "$(cat $R/fe.gen)" -lt "$(cat $R/exact.gen)"
+	test "$(cat $R/fe.gen)" -lt "$(cat $R/exact.gen)" &&
+	validate $SMELT_TOP/schemas/mc-labels.schema.json $R/fe.jsonl $R/vprm.jsonl $R/exact.jsonl
 '
 
 test_case '--dry-run: bounds from the plan, nothing asked, no endpoint needed' '
