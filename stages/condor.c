@@ -1,0 +1,287 @@
+/*
+ * smelt-condor — the Condor-specific record steps around the LLM stages:
+ *
+ *   questions  exploded question replies -> question records, level label
+ *              -> difficulty id, length bounds
+ *   sft        question + answer -> canonical messages (D_V or D_R)
+ *   dpo        question + refined + original -> {prompt, chosen, rejected}
+ *   report     the count table of a run from the stages' --stats files
+ *
+ * See pipeline/condor_record.h, pipeline/condor_report.h and
+ * stages/README.md ("Condor stages").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "condor_record.h"
+#include "condor_report.h"
+#include "provenance.h"
+#include "stage.h"
+
+enum {
+	OPT_LEVELS = 256, OPT_MIN_CHARS, OPT_MAX_CHARS, OPT_ANSWER, OPT_SET, OPT_CHOSEN, OPT_REJECTED,
+	OPT_HTML, OPT_PAGE,
+};
+
+static const struct stage_option condor_options[] = {
+	{ "levels", 0, 1, OPT_LEVELS, "FILE", "questions: difficulty levels (default knowledge_tree/difficulty.json)" },
+	{ "min-chars", 0, 1, OPT_MIN_CHARS, "N", "questions: reject questions shorter than N characters (default 10)" },
+	{ "max-chars", 0, 1, OPT_MAX_CHARS, "N", "questions: reject questions longer than N characters (default 4000)" },
+	{ "answer", 0, 1, OPT_ANSWER, "FIELD", "sft: the answer field (default refined)" },
+	{ "set", 0, 1, OPT_SET, "NAME", "sft: value of the \"set\" field (default D_R for refined, D_V for answer)" },
+	{ "chosen", 0, 1, OPT_CHOSEN, "FIELD", "dpo: the preferred answer (default refined)" },
+	{ "rejected", 0, 1, OPT_REJECTED, "FIELD", "dpo: the other answer (default answer)" },
+	{ "html", 0, 1, OPT_HTML, "FILE", "report: write the table as an HTML page" },
+	{ "page", 0, 1, OPT_PAGE, "FILE", "report: put the table into this HTML page (smelt-stats --html)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const char condor_help[] =
+	"report takes [STEP=]STATS.json ... in pipeline order (STEP defaults to the\n"
+	"file name without .stats.json) and writes {\"steps\": [...]} as JSON to -o.\n"
+	"dpo leaves out records whose answer was not refined (counted as\n"
+	"\"unrefined\" in --stats): there is no preference between equal answers.\n\n";
+
+struct condor_cli {
+	const char *cmd;
+	const char *levels_path, *answer, *set, *chosen, *rejected, *html, *page;
+	long min_chars, max_chars;
+	struct condor_question_opts qo;
+	json_t *provenance;
+	uint64_t unrefined;
+};
+
+static long count_arg(struct stage *st, const char *opt, const char *arg)
+{
+	long n;
+
+	if (parse_long(arg, 0, 1L << 30, &n))
+		stage_usage_error(st, "%s wants a count, not '%s'", opt, arg);
+	return n;
+}
+
+static int condor_option(struct stage *st, int id, const char *arg, void *ctx)
+{
+	struct condor_cli *c = ctx;
+
+	switch (id) {
+	case OPT_LEVELS: c->levels_path = arg; return 0;
+	case OPT_MIN_CHARS: c->min_chars = count_arg(st, "--min-chars", arg); return 0;
+	case OPT_MAX_CHARS: c->max_chars = count_arg(st, "--max-chars", arg); return 0;
+	case OPT_ANSWER: c->answer = arg; return 0;
+	case OPT_SET: c->set = arg; return 0;
+	case OPT_CHOSEN: c->chosen = arg; return 0;
+	case OPT_REJECTED: c->rejected = arg; return 0;
+	case OPT_HTML: c->html = arg; return 0;
+	case OPT_PAGE: c->page = arg; return 0;
+	}
+	return -1;
+}
+
+/* Worker threads: build the output with `fn`, then note this stage in its provenance. */
+static int finish_record(struct record *rec, struct condor_cli *c, json_t *out, const char *kind)
+{
+	if (!out) {
+		if (!kind) {
+			__atomic_fetch_add(&c->unrefined, 1, __ATOMIC_RELAXED);
+			return STAGE_DROP;
+		}
+		rec->reject_kind = kind;
+		return STAGE_REJECT;
+	}
+	if (provenance_append(out, c->provenance) < 0) {
+		json_decref(out);
+		return record_reject(rec, "bad_field_type", "\"provenance\" is not a list");
+	}
+	json_decref(rec->json);
+	rec->json = out;
+	return STAGE_KEEP;
+}
+
+static int condor_map(struct record *rec, void *ctx)
+{
+	struct condor_cli *c = ctx;
+	const char *kind = NULL;
+	json_t *out;
+
+	sbuf_reset(&rec->reject_msg);
+	switch (c->cmd[0]) {
+	case 'q':
+		out = condor_question_record(rec->json, &c->qo, &kind, &rec->reject_msg);
+		break;
+	case 's':
+		out = condor_sft_record(rec->json, c->answer, c->set, &kind, &rec->reject_msg);
+		break;
+	default:
+		out = condor_dpo_record(rec->json, c->chosen, c->rejected, &kind, &rec->reject_msg);
+		break;
+	}
+	return finish_record(rec, c, out, kind);
+}
+
+/* The provenance entry of this run: what the command did, with its settings. */
+static json_t *make_provenance(const struct stage *st, const struct condor_cli *c)
+{
+	json_t *p = json_pack("{s:s}", "command", c->cmd);
+
+	if (!strcmp(c->cmd, "questions")) {
+		json_object_set_new(p, "min_chars", json_integer(c->min_chars));
+		json_object_set_new(p, "max_chars", json_integer(c->max_chars));
+	} else if (!strcmp(c->cmd, "sft")) {
+		json_object_set_new(p, "answer", json_string(c->answer));
+	} else {
+		json_object_set_new(p, "chosen", json_string(c->chosen));
+		json_object_set_new(p, "rejected", json_string(c->rejected));
+	}
+	return provenance_entry(st->name, NULL, NULL, p);
+}
+
+static int read_text(const char *path, struct sbuf *out)
+{
+	FILE *fp = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+	int bad;
+
+	if (!fp)
+		return error("cannot open '%s'", path);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sbuf_add(out, buf, n);
+	bad = ferror(fp);
+	fclose(fp);
+	return bad ? error("cannot read '%s'", path) : 0;
+}
+
+static int write_text(const char *path, const char *text, size_t len)
+{
+	int to_file = path && strcmp(path, "-");
+	FILE *fp = to_file ? fopen(path, "w") : stdout;
+	int bad = !fp || fwrite(text, 1, len, fp) != len;
+
+	if (fp && (to_file ? fclose(fp) : fflush(fp)))
+		bad = 1;
+	return bad ? error("cannot write '%s'", path ? path : "<stdout>") : 0;
+}
+
+/* "STEP=FILE" or "FILE" (step: the file name without directories and .stats.json). */
+static char *step_name(const char *arg, const char **file)
+{
+	const char *eq = strchr(arg, '='), *base, *dot;
+
+	if (eq && eq != arg) {
+		*file = eq + 1;
+		return xstrndup(arg, (size_t)(eq - arg));
+	}
+	*file = arg;
+	base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+	dot = strstr(base, ".stats.json");
+	if (!dot)
+		dot = strstr(base, ".json");
+	return dot ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
+}
+
+static int cmd_report(struct stage *st, const struct condor_cli *c)
+{
+	json_t *steps = json_array(), *report;
+	struct sbuf page = SBUF_INIT, html = SBUF_INIT;
+	char *text = NULL;
+	int r = -1;
+
+	for (int i = 0; i < st->ninputs; i++) {
+		const char *file;
+		char *step = step_name(st->inputs[i], &file);
+		json_error_t jerr;
+		json_t *doc = json_load_file(file, 0, &jerr);
+		if (!doc || !json_is_object(doc)) {
+			error("'%s': not a --stats document: %s", file, doc ? "not an object" : jerr.text);
+			json_decref(doc);
+			free(step);
+			goto out;
+		}
+		json_array_append_new(steps, condor_report_row(step, doc));
+		json_decref(doc);
+		free(step);
+		st->records_in++;
+	}
+	report = json_pack("{s:O}", "steps", steps);
+	text = json_dumps(report, JSON_INDENT(2));
+	sbuf_addstr(&html, text);
+	sbuf_addch(&html, '\n');
+	r = write_text(st->output, html.buf, html.len);
+	if (r == 0 && c->html) {
+		sbuf_reset(&html);
+		if (c->page && read_text(c->page, &page) < 0) {
+			r = -1;
+		} else {
+			condor_report_html_page(&html, report, c->page ? page.buf : NULL);
+			r = write_text(c->html, html.buf, html.len);
+		}
+	}
+	json_decref(report);
+out:
+	free(text);
+	json_decref(steps);
+	sbuf_release(&page);
+	sbuf_release(&html);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct condor_cli c = { .min_chars = 10, .max_chars = 4000, .answer = "refined",
+				.chosen = "refined", .rejected = "answer" };
+	struct stage_ops ops = { .map = condor_map, .require_id = 1 };
+	struct condor_levels *levels = NULL;
+	struct stage st;
+	char *path;
+
+	stage_init(&st, "smelt-condor",
+		   "Condor records. Commands:\n"
+		   "  questions   question replies (smelt-gen --explode) -> question records\n"
+		   "  sft         question + answer -> messages (D_V: --answer answer, D_R: refined)\n"
+		   "  dpo         question + refined + answer -> {prompt, chosen, rejected}\n"
+		   "  report      the count table of a run, from the stages' --stats files",
+		   "smelt-condor questions --min-chars 20 raw.jsonl.zst -o questions.jsonl.zst\n"
+		   "  smelt-condor sft --answer answer refined.jsonl.zst -o d_v.jsonl.zst\n"
+		   "  smelt-condor report sample=s.stats.json questions=q.stats.json --html r.html -o counts.json");
+	st.extra_help = condor_help;
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+				  !strcmp(argv[1], "--version")))
+			stage_parse_options(&st, argc, argv, condor_options, condor_option, &c);
+		stage_usage_error(&st, "a command is required: questions, sft, dpo or report");
+	}
+	c.cmd = argv[1];
+	stage_parse_options(&st, argc - 1, argv + 1, condor_options, condor_option, &c);
+	if (!strcmp(c.cmd, "report")) {
+		if (!st.ninputs)
+			stage_usage_error(&st, "report wants the --stats files of the steps");
+		if (cmd_report(&st, &c) < 0)
+			st.failed = 1;
+		return stage_finish(&st);
+	}
+	if (strcmp(c.cmd, "questions") && strcmp(c.cmd, "sft") && strcmp(c.cmd, "dpo"))
+		stage_usage_error(&st, "unknown command '%s'", c.cmd);
+	if (!c.set && !strcmp(c.cmd, "sft"))
+		c.set = !strcmp(c.answer, "refined") ? "D_R" : !strcmp(c.answer, "answer") ? "D_V" : NULL;
+	if (!strcmp(c.cmd, "questions")) {
+		path = c.levels_path ? xstrdup(c.levels_path) : smelt_share_path("knowledge_tree/difficulty.json");
+		levels = condor_levels_load(path);
+		free(path);
+		if (!levels)
+			return EXIT_FATAL;
+		c.qo.levels = levels;
+		c.qo.min_chars = (size_t)c.min_chars;
+		c.qo.max_chars = (size_t)c.max_chars;
+	}
+	c.provenance = make_provenance(&st, &c);
+	stage_open(&st);
+	if (stage_run(&st, &ops, &c) < 0)
+		st.failed = 1;
+	if (!strcmp(c.cmd, "dpo"))
+		stage_figure_add(&st, "unrefined", (double)c.unrefined);
+	json_decref(c.provenance);
+	condor_levels_free(levels);
+	return stage_finish(&st);
+}
