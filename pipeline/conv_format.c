@@ -17,6 +17,8 @@
 static const char *const format_names[] = {
 	[CONV_AUTO] = "auto", [CONV_JSONL] = "jsonl", [CONV_MESSAGES] = "messages",
 	[CONV_SHAREGPT] = "sharegpt", [CONV_LLAVA] = "llava", [CONV_ALPACA] = "alpaca",
+	[CONV_VISUALPRM400K] = "visualprm400k", [CONV_MATH_SHEPHERD] = "math-shepherd",
+	[CONV_PRM_RAW] = "prm-raw",
 };
 
 int conv_format_parse(const char *name, enum conv_format *out)

@@ -12,6 +12,10 @@
  *   llava     ShareGPT plus "image": path or [paths]
  *   alpaca    {"instruction", "input", "output", "system"?, "history"?, "images"?}
  *   jsonl     any record: no conversion
+ *
+ * visualprm400k, math-shepherd and prm-raw are exports of smelt-mc's
+ * labelled solutions (conv_prm.h), not conversation formats: they can be
+ * converted to, never from.
  */
 #ifndef SMELT_CONV_FORMAT_H
 #define SMELT_CONV_FORMAT_H
@@ -27,6 +31,10 @@ enum conv_format {
 	CONV_SHAREGPT,
 	CONV_LLAVA,
 	CONV_ALPACA,
+	/* exports of step-labelled solutions (conv_prm.h); --to only */
+	CONV_VISUALPRM400K,
+	CONV_MATH_SHEPHERD,
+	CONV_PRM_RAW,
 };
 
 /* Parse a format name; 0 or -1 if unknown. */

@@ -18,6 +18,7 @@
 
 #include "llm_request.h"
 #include "prm_check.h"
+#include "prm_judge.h"
 #include "provenance.h"
 
 struct mc_input {
@@ -319,16 +320,9 @@ static void on_reply(void *data, const struct llm_result *res)
 			resend_from = q->first;
 			break;
 		}
-		mc_fail(s, "request_rejected", res->message);
-		break;
-	case LLM_FAILED:
-		mc_fail(s, "request_failed", res->message);
-		break;
-	case LLM_CACHE_MISS:
-		mc_fail(s, "cache_miss", res->message);
-		break;
-	case LLM_ABORTED:
-		mc_fail(s, "aborted", res->message);
+		/* fall through */
+	default:
+		mc_fail(s, prm_llm_fail_kind(res->status), res->message);
 		break;
 	}
 

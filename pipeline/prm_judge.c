@@ -32,6 +32,16 @@ int prm_judge_parsed_verdict(const json_t *parsed)
 	return json_is_string(parsed) ? prm_judge_verdict(json_string_value(parsed)) : -1;
 }
 
+const char *prm_llm_fail_kind(enum llm_status status)
+{
+	switch (status) {
+	case LLM_REJECTED: return "request_rejected";
+	case LLM_FAILED: return "request_failed";
+	case LLM_CACHE_MISS: return "cache_miss";
+	default: return "aborted";
+	}
+}
+
 static void judge_fail(struct judge_state *s, const char *kind, const char *msg, const char *raw)
 {
 	pthread_mutex_lock(&s->mu);
@@ -69,17 +79,8 @@ static void on_verdict(void *data, const struct llm_result *res)
 		else
 			s->res.items[q->item].judged = v;
 		break;
-	case LLM_REJECTED:
-		judge_fail(s, "request_rejected", res->message, NULL);
-		break;
-	case LLM_FAILED:
-		judge_fail(s, "request_failed", res->message, NULL);
-		break;
-	case LLM_CACHE_MISS:
-		judge_fail(s, "cache_miss", res->message, NULL);
-		break;
-	case LLM_ABORTED:
-		judge_fail(s, "aborted", res->message, NULL);
+	default:
+		judge_fail(s, prm_llm_fail_kind(res->status), res->message, NULL);
 		break;
 	}
 	sbuf_release(&err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conv_format.h"
+#include "conv_prm.h"
 #include "hash.h"
 #include "json_write.h"
 #include "stage.h"
@@ -19,7 +20,8 @@ enum { OPT_FROM = 256, OPT_TO, OPT_IDS };
 
 static const struct stage_option cat_options[] = {
 	{ "from", 0, 1, OPT_FROM, "FMT", "input format: auto (default), messages, sharegpt, llava, alpaca, jsonl" },
-	{ "to", 0, 1, OPT_TO, "FMT", "convert to messages, sharegpt, llava, alpaca or jsonl (no conversion)" },
+	{ "to", 0, 1, OPT_TO, "FMT", "convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), "
+	  "or export smelt-mc labels: visualprm400k, math-shepherd, prm-raw" },
 	{ "ids", 0, 0, OPT_IDS, NULL, "assign missing ids (hash of the content); number ids become strings" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -32,7 +34,8 @@ static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_FROM:
 	case OPT_TO: {
 		enum conv_format f;
-		if (conv_format_parse(arg, &f) < 0 || (id == OPT_TO && f == CONV_AUTO))
+		if (conv_format_parse(arg, &f) < 0 || (id == OPT_TO && f == CONV_AUTO) ||
+		    (id == OPT_FROM && f >= CONV_VISUALPRM400K))
 			return error("unknown format '%s' for --%s", arg, id == OPT_FROM ? "from" : "to");
 		if (id == OPT_FROM)
 			c->from = f;
@@ -88,6 +91,14 @@ static int cat_map(struct record *rec, void *ctx)
 	if (!c->convert || c->to == CONV_JSONL)
 		return STAGE_KEEP;
 	sbuf_reset(&rec->reject_msg);
+	if (c->to >= CONV_VISUALPRM400K) {
+		out = conv_prm_export(rec->json, c->to, NULL, &kind, &rec->reject_msg);
+		if (!out)
+			goto reject;
+		json_decref(rec->json);
+		rec->json = out;
+		return STAGE_KEEP;
+	}
 	canon = conv_to_messages(rec->json, c->from, &kind, &rec->reject_msg);
 	if (!canon)
 		goto reject;
