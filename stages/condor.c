@@ -269,8 +269,10 @@ int main(int argc, char **argv)
 		path = c.levels_path ? xstrdup(c.levels_path) : smelt_share_path("knowledge_tree/difficulty.json");
 		levels = condor_levels_load(path);
 		free(path);
-		if (!levels)
-			return EXIT_FATAL;
+		if (!levels) {
+			st.failed = 1;
+			return stage_finish(&st);
+		}
 		c.qo.levels = levels;
 		c.qo.min_chars = (size_t)c.min_chars;
 		c.qo.max_chars = (size_t)c.max_chars;

@@ -235,11 +235,11 @@ int main(int argc, char **argv)
 		stage_usage_error(&st, "%s wants exactly one TREE file", c.cmd);
 	t = kt_tree_load(st.inputs[0]);
 	if (!t)
-		return EXIT_FATAL;
+		goto fail;
 	if (c.trending_path) {
 		struct kt_tree *tr = kt_tree_load(c.trending_path);
 		if (!tr)
-			return EXIT_FATAL;
+			goto fail;
 		stage_figure_add(&st, "trending_added", (double)kt_tree_merge(t, tr));
 		kt_tree_free(tr);
 	}
@@ -254,7 +254,8 @@ int main(int argc, char **argv)
 		r = doc ? write_doc(&st, doc) : -1;
 		json_decref(doc);
 		kt_tree_free(t);
-		return r < 0 ? EXIT_FATAL : 0;
+		int code = stage_finish(&st);
+		return r < 0 ? EXIT_FATAL : code;
 	}
 	if (!strcmp(c.cmd, "grow")) {
 		if (cmd_grow(&st, &c, t) < 0)
@@ -269,5 +270,10 @@ int main(int argc, char **argv)
 	if (r < 0)
 		st.failed = 1;
 	kt_tree_free(t);
+	return stage_finish(&st);
+fail:
+	kt_tree_free(t);
+	tree_grow_opts_release(&c.grow);
+	st.failed = 1;
 	return stage_finish(&st);
 }
