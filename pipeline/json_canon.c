@@ -15,6 +15,7 @@
 
 #include "hash.h"
 #include "json_write.h"
+#include "utf8.h"
 
 #define MAX_DEPTH 2048
 #define MAX_KEYS_CHECKED 64
@@ -82,38 +83,6 @@ static void put_utf8(struct sbuf *sb, uint32_t cp)
 	sbuf_add(sb, b, n);
 }
 
-/* Length of a valid UTF-8 sequence starting at p, or 0. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t need;
-	uint32_t cp;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) <= need)
-		return 0;
-	for (size_t k = 1; k <= need; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[k] & 0x3f);
-	}
-	if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need + 1;
-}
-
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -158,7 +127,7 @@ static int scan_string(struct scan *s)
 		if (p >= s->end)
 			return -1;
 		if (*p >= 0x80) {
-			size_t n = utf8_seq(p, s->end);
+			size_t n = utf8_sequence(p, (size_t)(s->end - p));
 			if (!n)
 				return -1;
 			p += n;

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "utf8.h"
+
 #define READ_CHUNK (1 << 20)
 #define PEEK_BYTES 8
 
@@ -547,47 +549,6 @@ int record_reader_next(struct record_reader *r, struct raw_record *rec)
 }
 
 /* ---- parsing ----------------------------------------------------------- */
-
-size_t utf8_valid_prefix(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t need;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return i;
-		}
-		if (i + need >= len)
-			return i;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return i;
-		i += need + 1;
-	}
-	return len;
-}
 
 json_t *record_parse(const struct raw_record *raw, const char **kind, struct sbuf *err)
 {

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "sbuf.h"
+#include "utf8.h"
 #include "util.h"
 
 struct record_loc {
@@ -77,8 +78,5 @@ void record_reader_close(struct record_reader *r);
  * Thread-safe.
  */
 json_t *record_parse(const struct raw_record *raw, const char **kind, struct sbuf *err);
-
-/* Length of the valid UTF-8 prefix of s[0..len): len if all valid. */
-size_t utf8_valid_prefix(const char *s, size_t len);
 
 #endif
