@@ -13,6 +13,8 @@ sim_start --step-error 0
 clean=$SIM_URL
 sim_start --step-error 0.1 --fault-5xx 0.3 --fault-429 0.2 --retry-after 0 --seed 4
 faulty=$SIM_URL
+sim_start --step-error 0.1 --seed 4
+calm=$SIM_URL
 SIM_URL=$clean
 
 Q="Ann has 5 apples. She buys 3 more. She doubles them. She loses 4. How many apples does she have now?"
@@ -73,13 +75,13 @@ test_case 'answer mode per record: exact refuses 12.0 for 12, auto accepts it' '
 '
 
 test_case 'server faults are retried and change no label' '
+	SIM_URL=$calm &&
 	make_solutions 8 2 11 sol.jsonl &&
 	test "$(wc -l <sol.jsonl)" = 16 &&
 	SIM_URL=$faulty &&
 	mc --mode exact-binary --stats st.json sol.jsonl >faulty.jsonl &&
 	jq -e ".llm.retries.total > 0" st.json >/dev/null &&
-	SIM_URL=$clean &&
-	sim_start --step-error 0.1 --seed 4 &&
+	SIM_URL=$calm &&
 	mc --mode exact-binary sol.jsonl >calm.jsonl &&
 	labels calm.jsonl >want && labels faulty.jsonl >got && test_cmp want got &&
 	grep -q -- - got
