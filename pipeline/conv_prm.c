@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "prm_check.h"
 #include "step_split.h"
 #include "util.h"
 
@@ -26,20 +27,6 @@ struct prm_steps {
 	const json_t *images; /* an array, or NULL */
 };
 
-static json_t *fail(const char **kind, struct sbuf *err, const char *k, const char *fmt, ...)
-	PRINTF_LIKE(4, 5);
-
-static json_t *fail(const char **kind, struct sbuf *err, const char *k, const char *fmt, ...)
-{
-	va_list ap;
-
-	*kind = k;
-	va_start(ap, fmt);
-	sbuf_vaddf(err, fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
 static int read_steps(const json_t *rec, const struct conv_prm_opts *o, struct prm_steps *ps,
 		      const char **kind, struct sbuf *err)
 {
@@ -49,20 +36,20 @@ static int read_steps(const json_t *rec, const struct conv_prm_opts *o, struct p
 
 	memset(ps, 0, sizeof(*ps));
 	if (!json_is_array(sws) && !json_is_array(steps)) {
-		fail(kind, err, CONV_MISSING_FIELD, "record has no \"steps_with_score\" (label it with smelt-mc)");
+		prm_fail(kind, CONV_MISSING_FIELD, err, "record has no \"steps_with_score\" (label it with smelt-mc)");
 		return -1;
 	}
 	n = json_is_array(sws) ? json_array_size(sws) : json_array_size(steps);
 	if (labels && (!json_is_array(labels) || json_array_size(labels) != n)) {
-		fail(kind, err, CONV_BAD_FIELD, "\"labels\" must be a list with one label per step");
+		prm_fail(kind, CONV_BAD_FIELD, err, "\"labels\" must be a list with one label per step");
 		return -1;
 	}
 	if (!labels && !json_is_array(sws)) {
-		fail(kind, err, CONV_MISSING_FIELD, "record has steps but neither \"labels\" nor \"steps_with_score\"");
+		prm_fail(kind, CONV_MISSING_FIELD, err, "record has steps but neither \"labels\" nor \"steps_with_score\"");
 		return -1;
 	}
 	if (n > ARRAY_SIZE(ps->step)) {
-		fail(kind, err, CONV_CANNOT_CONVERT, "%zu steps: at most %zu can be exported", n, ARRAY_SIZE(ps->step));
+		prm_fail(kind, CONV_CANNOT_CONVERT, err, "%zu steps: at most %zu can be exported", n, ARRAY_SIZE(ps->step));
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -72,7 +59,7 @@ static int read_steps(const json_t *rec, const struct conv_prm_opts *o, struct p
 		const json_t *score = e ? json_object_get(e, "score") : NULL;
 
 		if (!json_is_string(text)) {
-			fail(kind, err, CONV_BAD_FIELD, "step %zu is not a string", i);
+			prm_fail(kind, CONV_BAD_FIELD, err, "step %zu is not a string", i);
 			return -1;
 		}
 		if (labels) {
@@ -80,7 +67,7 @@ static int read_steps(const json_t *rec, const struct conv_prm_opts *o, struct p
 				break; /* not labelled: the solution ends here */
 			if (!json_is_string(lab) || (strcmp(json_string_value(lab), "+") &&
 						     strcmp(json_string_value(lab), "-"))) {
-				fail(kind, err, CONV_BAD_FIELD, "label %zu must be \"+\", \"-\" or null", i);
+				prm_fail(kind, CONV_BAD_FIELD, err, "label %zu must be \"+\", \"-\" or null", i);
 				return -1;
 			}
 			ps->plus[i] = json_string_value(lab)[0] == '+';
@@ -88,7 +75,7 @@ static int read_steps(const json_t *rec, const struct conv_prm_opts *o, struct p
 			if (json_is_null(score))
 				break;
 			if (!json_is_number(score)) {
-				fail(kind, err, CONV_BAD_FIELD, "steps_with_score[%zu].score must be a number", i);
+				prm_fail(kind, CONV_BAD_FIELD, err, "steps_with_score[%zu].score must be a number", i);
 				return -1;
 			}
 			ps->plus[i] = json_number_value(score) > o->threshold;
@@ -107,12 +94,12 @@ static int read_steps(const json_t *rec, const struct conv_prm_opts *o, struct p
 
 		json_array_foreach(img, i, v)
 			if (!json_is_string(v)) {
-				fail(kind, err, CONV_BAD_FIELD, "images must be strings");
+				prm_fail(kind, CONV_BAD_FIELD, err, "images must be strings");
 				return -1;
 			}
 		ps->images = json_array_size(img) ? img : NULL;
 	} else if (img && !json_is_null(img)) {
-		fail(kind, err, CONV_BAD_FIELD, "\"images\" must be a list of strings");
+		prm_fail(kind, CONV_BAD_FIELD, err, "\"images\" must be a list of strings");
 		return -1;
 	}
 	return 0;
@@ -141,14 +128,14 @@ static char *question_text(const json_t *rec, const json_t *images, const char *
 	struct sbuf sb = SBUF_INIT;
 
 	if (!q) {
-		fail(kind, err, json_object_get(rec, "question") ? CONV_BAD_FIELD : CONV_MISSING_FIELD,
-		     "\"question\" must be a string");
+		prm_fail(kind, json_object_get(rec, "question") ? CONV_BAD_FIELD : CONV_MISSING_FIELD, err,
+			 "\"question\" must be a string");
 		return NULL;
 	}
 	have = conv_count_placeholders(q);
 	if (have && have != want) {
-		fail(kind, err, CONV_IMAGE_MISMATCH, "the question has %zu <image> placeholders for %zu images",
-		     have, want);
+		prm_fail(kind, CONV_IMAGE_MISMATCH, err, "the question has %zu <image> placeholders for %zu images",
+			 have, want);
 		return NULL;
 	}
 	for (size_t i = have ? want : 0; i < want; i++)
@@ -229,18 +216,23 @@ static json_t *to_math_shepherd(const json_t *rec, const struct prm_steps *ps, c
 	struct sbuf in = SBUF_INIT, lab = SBUF_INIT;
 	json_t *add, *img;
 
-	if (!q)
-		return fail(kind, err, json_object_get(rec, "question") ? CONV_BAD_FIELD : CONV_MISSING_FIELD,
-			    "\"question\" must be a string");
-	if (strstr(q, tag))
-		return fail(kind, err, CONV_CANNOT_CONVERT, "the question contains the step tag '%s'", tag);
+	if (!q) {
+		prm_fail(kind, json_object_get(rec, "question") ? CONV_BAD_FIELD : CONV_MISSING_FIELD, err,
+			 "\"question\" must be a string");
+		return NULL;
+	}
+	if (strstr(q, tag)) {
+		prm_fail(kind, CONV_CANNOT_CONVERT, err, "the question contains the step tag '%s'", tag);
+		return NULL;
+	}
 	sbuf_addf(&in, "%s ", q);
 	sbuf_addf(&lab, "%s ", q);
 	for (size_t i = 0; i < ps->nr; i++) {
 		if (strstr(ps->step[i], tag)) {
 			sbuf_release(&in);
 			sbuf_release(&lab);
-			return fail(kind, err, CONV_CANNOT_CONVERT, "step %zu contains the step tag '%s'", i, tag);
+			prm_fail(kind, CONV_CANNOT_CONVERT, err, "step %zu contains the step tag '%s'", i, tag);
+			return NULL;
 		}
 		sbuf_addf(&in, "%s%s %s", i ? "\n" : "", ps->step[i], tag);
 		sbuf_addf(&lab, "%s%s %s", i ? "\n" : "", ps->step[i], ps->plus[i] ? "+" : "-");
@@ -267,7 +259,8 @@ static json_t *to_raw(const json_t *rec, const struct prm_steps *ps, const char 
 
 	if (!json_is_array(sws)) {
 		json_decref(add);
-		return fail(kind, err, CONV_MISSING_FIELD, "record has no \"steps_with_score\"");
+		prm_fail(kind, CONV_MISSING_FIELD, err, "record has no \"steps_with_score\"");
+		return NULL;
 	}
 	if ((img = image_field(ps->images)))
 		json_object_set_new(add, "image", img);
@@ -303,13 +296,15 @@ json_t *conv_prm_export(const json_t *rec, enum conv_format to, const struct con
 
 	if (!o)
 		o = &defaults;
-	if (!json_is_object(rec))
-		return fail(kind, err, CONV_BAD_FIELD, "a record must be an object");
+	if (!json_is_object(rec)) {
+		prm_fail(kind, CONV_BAD_FIELD, err, "a record must be an object");
+		return NULL;
+	}
 	ps = xmalloc(sizeof(*ps));
 	if (read_steps(rec, o, ps, kind, err) < 0)
 		goto out;
 	if (!ps->nr && to != CONV_PRM_RAW) {
-		fail(kind, err, CONV_CANNOT_CONVERT, "the first step has no label");
+		prm_fail(kind, CONV_CANNOT_CONVERT, err, "the first step has no label");
 		goto out;
 	}
 	switch (to) {
@@ -323,7 +318,7 @@ json_t *conv_prm_export(const json_t *rec, enum conv_format to, const struct con
 		out = to_raw(rec, ps, kind, err);
 		break;
 	default:
-		fail(kind, err, CONV_CANNOT_CONVERT, "'%s' is not a PRM export", conv_format_name(to));
+		prm_fail(kind, CONV_CANNOT_CONVERT, err, "'%s' is not a PRM export", conv_format_name(to));
 		break;
 	}
 out:

@@ -107,12 +107,6 @@ static void mc_input_release(struct mc_input *in)
 #define BAD_FIELD "bad_field_type"
 #define MISSING_FIELD "missing_field"
 
-static int input_fail(const char **kind, const char *k, struct sbuf *err, const char *msg)
-{
-	*kind = k;
-	sbuf_addstr(err, msg);
-	return -1;
-}
 
 static int all_strings(const json_t *arr)
 {
@@ -142,20 +136,20 @@ static int mc_input_read(const struct mc_run *r, const json_t *rec, struct mc_in
 
 	memset(in, 0, sizeof(*in));
 	if (!q)
-		return input_fail(kind, MISSING_FIELD, err, "record has no \"question\"");
+		return prm_fail(kind, MISSING_FIELD, err, "record has no \"question\"");
 	if (!json_is_string(q))
-		return input_fail(kind, BAD_FIELD, err, "\"question\" must be a string");
+		return prm_fail(kind, BAD_FIELD, err, "\"question\" must be a string");
 	if (!a)
-		return input_fail(kind, MISSING_FIELD, err, "record has no gold \"answer\"");
+		return prm_fail(kind, MISSING_FIELD, err, "record has no gold \"answer\"");
 	if (!(in->gold = prm_gold_string(a)))
-		return input_fail(kind, BAD_FIELD, err, "\"answer\" must be a string or a number");
+		return prm_fail(kind, BAD_FIELD, err, "\"answer\" must be a string or a number");
 	in->opts = r->check;
 	in->opts.question = json_string_value(q);
 	if (json_is_array(options))
 		in->opts.options_json = options;
 	if (mode && (!json_is_string(mode) || answer_mode_parse(json_string_value(mode), &in->opts.mode) < 0)) {
 		mc_input_release(in);
-		return input_fail(kind, BAD_FIELD, err, "\"answer_mode\" is not an answer mode name");
+		return prm_fail(kind, BAD_FIELD, err, "\"answer_mode\" is not an answer mode name");
 	}
 	if (json_is_string(resp)) {
 		if (step_split(&in->steps, json_string_value(resp), r->max_steps, r->merge) < 0)
@@ -164,15 +158,15 @@ static int mc_input_read(const struct mc_run *r, const json_t *rec, struct mc_in
 		/* checked here so that a bad list is a reject, not an error message too */
 		if (!all_strings(steps) || step_list_from_json(&in->steps, steps) < 0) {
 			mc_input_release(in);
-			return input_fail(kind, BAD_FIELD, err, "\"steps\" must be a list of strings");
+			return prm_fail(kind, BAD_FIELD, err, "\"steps\" must be a list of strings");
 		}
 		if (!in->steps.nr) {
 			mc_input_release(in);
-			return input_fail(kind, "no_steps", err, "\"steps\" is empty");
+			return prm_fail(kind, "no_steps", err, "\"steps\" is empty");
 		}
 	} else {
 		mc_input_release(in);
-		return input_fail(kind, resp ? BAD_FIELD : MISSING_FIELD, err,
+		return prm_fail(kind, resp ? BAD_FIELD : MISSING_FIELD, err,
 				  resp ? "\"response\" must be a string"
 				       : "record has neither \"response\" nor \"steps\"");
 	}

@@ -27,9 +27,7 @@ char *prm_gold_string(const json_t *v)
 	return sbuf_detach(&sb, NULL);
 }
 
-static int fail(const char **kind, const char *k, struct sbuf *err, const char *fmt, ...) PRINTF_LIKE(4, 5);
-
-static int fail(const char **kind, const char *k, struct sbuf *err, const char *fmt, ...)
+int prm_fail(const char **kind, const char *k, struct sbuf *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -60,11 +58,11 @@ int prm_check_run(const struct prm_check *c, const json_t *rec, struct prm_check
 
 	memset(res, 0, sizeof(*res));
 	if (!gold)
-		return fail(kind, "missing_field", err, "record has no gold answer at '%s'", c->gold);
+		return prm_fail(kind, "missing_field", err, "record has no gold answer at '%s'", c->gold);
 	if (!pred)
-		return fail(kind, "missing_field", err, "record has no reply at '%s'", c->pred);
+		return prm_fail(kind, "missing_field", err, "record has no reply at '%s'", c->pred);
 	if (!(res->gold = prm_gold_string(gold)))
-		return fail(kind, "bad_field_type", err, "the gold answer at '%s' must be a string or a number",
+		return prm_fail(kind, "bad_field_type", err, "the gold answer at '%s' must be a string or a number",
 			    c->gold);
 	if (json_is_array(pred)) {
 		size_t i;
@@ -73,19 +71,19 @@ int prm_check_run(const struct prm_check *c, const json_t *rec, struct prm_check
 		json_array_foreach(pred, i, v)
 			if (!json_is_string(v)) {
 				prm_check_result_release(res);
-				return fail(kind, "bad_field_type", err, "the replies at '%s' must all be strings",
+				return prm_fail(kind, "bad_field_type", err, "the replies at '%s' must all be strings",
 					    c->pred);
 			}
 		res->list = 1;
 		n = json_array_size(pred);
 	} else if (!json_is_string(pred)) {
 		prm_check_result_release(res);
-		return fail(kind, "bad_field_type", err, "the reply at '%s' must be a string or a list of strings",
+		return prm_fail(kind, "bad_field_type", err, "the reply at '%s' must be a string or a list of strings",
 			    c->pred);
 	}
 	if (mode && (!json_is_string(mode) || answer_mode_parse(json_string_value(mode), &opts.mode) < 0)) {
 		prm_check_result_release(res);
-		return fail(kind, "bad_field_type", err, "\"answer_mode\" is not an answer mode name");
+		return prm_fail(kind, "bad_field_type", err, "\"answer_mode\" is not an answer mode name");
 	}
 	if (json_is_array(options))
 		opts.options_json = options;
@@ -219,9 +217,9 @@ int prm_check_apply(struct prm_check *c, json_t *rec, const char **kind, struct 
 	if (prm_check_run(c, rec, &res, kind, err) < 0)
 		return -1;
 	if (prm_check_write(c, &res, rec) < 0) {
-		r = fail(kind, "bad_field_type", err, "cannot set '%s' in this record", c->into);
+		r = prm_fail(kind, "bad_field_type", err, "cannot set '%s' in this record", c->into);
 	} else if (c->provenance && provenance_append(rec, c->provenance) < 0) {
-		r = fail(kind, "bad_field_type", err, "\"provenance\" is not a list");
+		r = prm_fail(kind, "bad_field_type", err, "\"provenance\" is not a list");
 	} else {
 		prm_check_count(c, &res);
 	}

@@ -82,6 +82,12 @@ void prm_check_count(struct prm_check *c, const struct prm_check_result *res);
 /* The figures as {replies, correct, undecided, judged} (new reference). */
 json_t *prm_check_figures(const struct prm_check *c);
 
+/*
+ * Set *kind (a static reject kind) and append the message to err; returns
+ * -1, so that readers of records can `return prm_fail(...)`.
+ */
+int prm_fail(const char **kind, const char *k, struct sbuf *err, const char *fmt, ...) PRINTF_LIKE(4, 5);
+
 /* A gold answer as text: a string copied, a number printed; NULL otherwise (new). */
 char *prm_gold_string(const json_t *v);
 

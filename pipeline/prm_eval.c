@@ -6,6 +6,8 @@
  */
 #include "prm_eval.h"
 
+#include "prm_check.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,19 +26,6 @@ void prm_eval_release(struct prm_eval *ev)
 	free(ev->names);
 	free(ev->counts);
 	memset(ev, 0, sizeof(*ev));
-}
-
-static int fail(const char **kind, struct sbuf *err, const char *k, const char *fmt, ...) PRINTF_LIKE(4, 5);
-
-static int fail(const char **kind, struct sbuf *err, const char *k, const char *fmt, ...)
-{
-	va_list ap;
-
-	*kind = k;
-	va_start(ap, fmt);
-	sbuf_vaddf(err, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static struct prm_eval_counts *source_counts(struct prm_eval *ev, const char *name)
@@ -97,11 +86,11 @@ int prm_eval_add(struct prm_eval *ev, const char *source, const json_t *gold, co
 	size_t n = json_array_size(gold);
 
 	if (!json_is_array(gold))
-		return fail(kind, err, "bad_field_type", "the gold step correctness must be a list");
+		return prm_fail(kind, "bad_field_type", err, "the gold step correctness must be a list");
 	if (!json_is_array(pred))
-		return fail(kind, err, "bad_field_type", "the step predictions must be a list");
+		return prm_fail(kind, "bad_field_type", err, "the step predictions must be a list");
 	if (json_array_size(pred) != n)
-		return fail(kind, err, "length_mismatch", "%zu gold steps but %zu predictions", n,
+		return prm_fail(kind, "length_mismatch", err, "%zu gold steps but %zu predictions", n,
 			    json_array_size(pred));
 	one.solutions = 1;
 	for (size_t i = 0; i < n; i++) {
@@ -110,9 +99,9 @@ int prm_eval_add(struct prm_eval *ev, const char *source, const json_t *gold, co
 		int p = predicted(json_array_get(pred, i), ev->threshold);
 
 		if (gv < -1 || gv > 1)
-			return fail(kind, err, "bad_field_type", "gold step %zu must be 1, 0 or -1", i);
+			return prm_fail(kind, "bad_field_type", err, "gold step %zu must be 1, 0 or -1", i);
 		if (p == -2)
-			return fail(kind, err, "bad_field_type",
+			return prm_fail(kind, "bad_field_type", err,
 				    "prediction %zu must be a score, \"+\"/\"-\", a boolean or null", i);
 		if (gv == 0) {
 			one.neutral++;
