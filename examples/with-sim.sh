@@ -21,7 +21,7 @@ until port=$(sed -n '1s/^port //p' "$out/sim.out" 2>/dev/null) && [ -n "$port" ]
 	fi
 	sleep 0.05
 done
-echo "examples/condor: smelt-sim (a simulator, not a model) on port $port"
+echo "smelt-sim (a simulator, not a model) on port $port"
 "$@" ENDPOINT="http://127.0.0.1:$port/v1" MODEL="$model"
 status=$?
 if command -v curl >/dev/null 2>&1; then
