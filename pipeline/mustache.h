@@ -44,8 +44,10 @@ typedef int mustache_partial_fn(void *data, const char *from, const char *name,
 /*
  * Compile `src` (`len` bytes). `partial` may be NULL (every partial is
  * then empty). Returns a new template to free with mustache_free, or NULL
- * with a message naming the line ("line 3: unclosed section 'items'")
- * appended to `err` (or, if `err` is NULL, reported with error()).
+ * with a message appended to `err` (or, if `err` is NULL, reported with
+ * error()). The message starts "line N: " for a fault in `src` itself
+ * ("line 3: unclosed section 'items'"), "partial 'ID': line N: " for one
+ * in a partial.
  */
 struct mustache *mustache_compile(const char *src, size_t len, unsigned flags,
 				  mustache_partial_fn *partial, void *data,
