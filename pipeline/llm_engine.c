@@ -391,6 +391,22 @@ static void abort_all(struct llm_engine *e)
 		finish(e, heap_pop(e), LLM_ABORTED, NULL, 0, msg);
 }
 
+/* Fatal if nothing ever answered and every endpoint failed to connect `min` times running. */
+static void check_unreachable(struct llm_engine *e, int min)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (e->any_ok)
+		return;
+	for (size_t i = 0; i < e->neps; i++)
+		if (e->eps[i].unreachable < min)
+			return;
+	sbuf_addstr(&sb, e->neps > 1 ? "cannot reach any endpoint: " : "cannot reach endpoint ");
+	for (size_t i = 0; i < e->neps; i++)
+		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", e->eps[i].base, e->eps[i].last_error);
+	set_fatal(e, sbuf_detach(&sb, NULL));
+}
+
 static double backoff(struct llm_engine *e, int attempts)
 {
 	double d = BACKOFF_BASE * pow(2, attempts > 1 ? attempts - 1 : 0);
@@ -408,6 +424,9 @@ static void retry_or_fail(struct llm_engine *e, struct xfer *x, enum llm_cause c
 	x->last_msg = msg;
 	if (x->attempts > e->retries) {
 		char *why = xasprintf("no answer after %d attempts: %s", x->attempts, msg);
+		if (cause == LLM_CAUSE_CONNECTION)
+			/* out of retries without ever reaching a server: not a record's fault */
+			check_unreachable(e, 1);
 		COUNT(e, x->ep, failed, 1);
 		finish(e, x, LLM_FAILED, NULL, 0, why);
 		free(why);
@@ -508,21 +527,6 @@ static int is_config_error(CURLcode rc)
 	       rc == CURLE_SSL_CERTPROBLEM;
 }
 
-static void check_unreachable(struct llm_engine *e)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	if (e->any_ok)
-		return;
-	for (size_t i = 0; i < e->neps; i++)
-		if (e->eps[i].unreachable < UNREACHABLE_AFTER)
-			return;
-	sbuf_addstr(&sb, e->neps > 1 ? "cannot reach any endpoint: " : "cannot reach endpoint ");
-	for (size_t i = 0; i < e->neps; i++)
-		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", e->eps[i].base, e->eps[i].last_error);
-	set_fatal(e, sbuf_detach(&sb, NULL));
-}
-
 static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 {
 	struct xfer *x;
@@ -565,7 +569,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		endpoint_failed(e, ep, msg, x->t_start, now);
 		if (is_connect_error(rc) && !ep->ever_ok) {
 			ep->unreachable++;
-			check_unreachable(e);
+			check_unreachable(e, UNREACHABLE_AFTER);
 		}
 		retry_or_fail(e, x, cause, msg, retry_after, now);
 		goto out;

@@ -1,5 +1,9 @@
 # tests/llm/lib-llm.sh — helpers for the LLM engine and smelt-gen tests.
 # Source after tests/lib.sh and tests/sim/lib-sim.sh.
+#
+# The tests start smelt-sim with --threads 2: with a single server thread it
+# now and then stops reading a burst of new connections (requests sit unread
+# in its sockets until the client's timeout), which any client sees.
 
 # make_records N [PREFIX]: N small records with distinct ids and texts.
 make_records() {

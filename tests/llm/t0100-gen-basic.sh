@@ -6,7 +6,7 @@
 . "$SMELT_TOP/tests/sim/lib-sim.sh"
 . "$SMELT_TOP/tests/llm/lib-llm.sh"
 
-sim_start
+sim_start --threads 2
 EP="--endpoint $SIM_URL/v1"
 
 test_case 'every record answered, in input order, with provenance and stats' '

@@ -13,9 +13,9 @@ make_records "$N" >"$test_root/in.jsonl"
 make_prompt "$test_root/p.prompt"
 R=$test_root
 
-sim_start
+sim_start --threads 2
 REF=$SIM_URL
-sim_start --latency-ms 60
+sim_start --threads 2 --latency-ms 60
 
 test_case 'reference: an uninterrupted run' '
 	smelt-gen --prompt $R/p.prompt --into para --endpoint "$REF/v1" $R/in.jsonl --plain -o $R/ref.jsonl &&

@@ -43,7 +43,7 @@ test_case 'unreachable endpoint with --retries 0' '
 	one_line "127.0.0.1:$port/v1" && test ! -s rej.jsonl
 '
 
-sim_start --api-key right-key
+sim_start --threads 2 --api-key right-key
 test_case 'unknown model: 404, exit 1, one line' '
 	OPENAI_API_KEY=right-key test_status 1 smelt-gen --prompt $R/p.prompt --into x \
 		--endpoint "$SIM_URL/v1" --model no-such-model $R/in.jsonl --rejects rej.jsonl -o out.zst 2>err &&

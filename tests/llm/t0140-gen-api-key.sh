@@ -11,7 +11,7 @@ R=$test_root
 make_records 200 >$R/in.jsonl
 make_prompt $R/p.prompt
 
-sim_start --api-key "$MARKER" --fault-5xx 0.2
+sim_start --threads 2 --api-key "$MARKER" --fault-5xx 0.2
 test_case 'a run with the key in OPENAI_API_KEY works' '
 	echo "{\"id\":\"bad\",\"text\":\"x\",\"images\":[\"data:image/png;base64,AAAA\"]}" >>$R/in.jsonl &&
 	OPENAI_API_KEY=$MARKER smelt-gen --prompt $R/p.prompt --into para --endpoint "$SIM_URL/v1" \

@@ -13,9 +13,9 @@ make_records 50 >$R/in.jsonl
 make_records 60 >$R/more.jsonl
 make_prompt $R/p.prompt
 
-sim_start
+sim_start --threads 2
 A=$SIM_URL
-sim_start
+sim_start --threads 2
 B=$SIM_URL
 gen() { smelt-gen --prompt $R/p.prompt --into para --plain "$@"; }
 asked() { curl -sS "$1/metrics" | jq .requests_total; }

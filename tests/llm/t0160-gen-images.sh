@@ -16,7 +16,7 @@ echo "not an image" >$R/imgs/notes.txt
 printf -- '---\nmodel: smelt-sim\n---\n=== user ===\n<image>\nDescribe: {{text}}\n' >$R/img.prompt
 printf -- '---\nmodel: smelt-sim\n---\n=== user ===\nDescribe: {{text}}\n' >$R/noimg.prompt
 
-sim_start
+sim_start --threads 2
 gen() { smelt-gen --endpoint "$SIM_URL/v1" --into d --plain "$@"; }
 
 test_case 'a local PNG, a tar member and a URL are sent as image parts' '

@@ -22,7 +22,7 @@ n0=${BENCH_N:-20000}
 concs=${BENCH_CONCURRENCY:-64 256 1024}
 
 start_sim() { # latency -> sets URL
-	"$bin/smelt-sim" --port 0 --latency-ms "$1" >"$dir/sim$1.out" 2>"$dir/sim$1.err" &
+	"$bin/smelt-sim" --port 0 --threads 2 --latency-ms "$1" >"$dir/sim$1.out" 2>"$dir/sim$1.err" &
 	sims="$sims $!"
 	while ! grep -q '^port ' "$dir/sim$1.out" 2>/dev/null; do sleep 0.05; done
 	URL="http://127.0.0.1:$(sed -n '1s/^port //p' "$dir/sim$1.out")/v1"
