@@ -65,7 +65,8 @@ void llm_job_done(struct llm_job *job)
 		lp->incomplete--;
 		if (lp->unordered && job->registered)
 			push_done(lp, job);
-		if (lp->waiting)
+		/* wake the main thread only when this job lets it go on */
+		if (lp->waiting && (lp->unordered || job == lp->head))
 			pthread_cond_signal(&lp->cv);
 	}
 	pthread_mutex_unlock(&lp->mu);
