@@ -52,6 +52,17 @@ test_case '--explode: one record per list item, ids <parent>-<k>' '
 	jq -e "(.s | type) == \"string\" and (.provenance | length) == 1" out.jsonl >/dev/null
 '
 
+test_case '--explode with a list reply: one record per item' '
+	make_records 3 >in.jsonl &&
+	printf -- "---\nmodel: smelt-sim\nparse: list\n---\nGive sub-topics of {{text}} as a Python list.\n" >l.prompt &&
+	smelt-gen --prompt l.prompt --into topic --explode $EP in.jsonl --plain --stats st.json -o out.jsonl &&
+	n=$(wc -l <out.jsonl) && test "$n" -gt 3 &&
+	jq -e ".gen.exploded_records == $n" st.json &&
+	jq -e "(.topic | type) == \"string\" and (.id | test(\"^r[123]-[0-9]+$\"))" out.jsonl >/dev/null &&
+	jq -r .id out.jsonl | sed -n 1p | grep -qx r1-0 &&
+	test "$(jq -r .id out.jsonl | sort | uniq -d | wc -l)" = 0
+'
+
 test_case 'front matter defaults go into the body; options override them' '
 	make_records 3 >in.jsonl &&
 	printf -- "---\nmodel: smelt-sim\ntemperature: 0.5\nmax_tokens: 5\n---\nSay: {{text}}\n" >p.prompt &&
