@@ -32,7 +32,7 @@ static inline void sim_config_init(struct sim_config *c)
 	*c = (struct sim_config){
 		.host = "127.0.0.1",
 		.model = "smelt-sim",
-		.threads = 1,
+		.threads = 2, /* one epoll thread was seen to stall on bursts of new connections */
 		.max_image_bytes = 20u << 20,
 		.retry_after = 1,
 		.stall_seconds = 30,

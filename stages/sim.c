@@ -37,7 +37,7 @@ static const char usage_text[] =
 "  --api-key K           require `Authorization: Bearer K`\n"
 "  --latency-ms F        delay of every successful answer\n"
 "  --per-token-ms T      plus T ms per token of the longest choice\n"
-"  --threads N           server threads (default 1)\n"
+"  --threads N           server threads (default 2)\n"
 "  --max-image-bytes SZ  largest decoded data: URI image (default 20M)\n"
 "  --fault-429 R         rate of 429 answers (with Retry-After)\n"
 "  --retry-after S       Retry-After seconds (default 1)\n"
