@@ -66,6 +66,28 @@ struct rq {
 	struct req *head, *tail;
 };
 
+/* --rpm / --tpm: a budget refilled at `rate` per second, holding one second's worth. */
+struct pace {
+	double rate, level, last;
+};
+
+static void pace_init(struct pace *p, double per_minute, double now)
+{
+	p->rate = per_minute / 60.0;
+	p->level = fmax(p->rate, 1);
+	p->last = now;
+}
+
+/* Seconds until the budget reaches `need` (0: it has). */
+static double pace_wait(struct pace *p, double need, double now)
+{
+	if (!p->rate)
+		return 0;
+	p->level = fmin(fmax(p->rate, 1), p->level + (now - p->last) * p->rate);
+	p->last = now;
+	return p->level >= need ? 0 : (need - p->level) / p->rate;
+}
+
 static void rq_push(struct rq *l, struct req *q)
 {
 	q->next = NULL;
@@ -109,6 +131,7 @@ struct score_http {
 	CURLM *multi;
 	struct rq ready;
 	struct req *waiting;           /* retries, unsorted */
+	struct pace rpm, tpm;
 	struct req **running;          /* in flight, for aborting */
 	size_t nrunning, running_alloc;
 	uint64_t jitter;
@@ -559,9 +582,15 @@ static void *loop_main(void *arg)
 			break;
 		wait = fmin(wait, due_retries(c, now));
 		while (c->ready.head && (long)c->nrunning < c->concurrency) {
-			struct ep *ep = pick_endpoint(c, now, &rest);
+			/* a request may overdraw --tpm, so it only waits for a budget above 0 */
+			double paced = fmax(pace_wait(&c->rpm, 1, now), pace_wait(&c->tpm, 1e-9, now));
+			struct ep *ep = paced > 0 ? NULL : pick_endpoint(c, now, &rest);
+			if (paced > 0)
+				rest = fmin(rest, paced);
 			if (!ep)
 				break;
+			c->rpm.level -= 1;
+			c->tpm.level -= (double)c->ready.head->len / 4;
 			start(c, rq_pop(&c->ready), ep, now);
 		}
 		if (c->ready.head && (long)c->nrunning < c->concurrency)
@@ -600,6 +629,8 @@ struct score_http *score_http_new(const struct llm_options *o)
 	c->retries = o->retries;
 	c->timeout = o->timeout > 0 ? o->timeout : LLM_DEFAULT_TIMEOUT;
 	c->jitter = (uint64_t)getpid() ^ (uint64_t)(now_seconds() * 1e9);
+	pace_init(&c->rpm, o->rpm, now_seconds());
+	pace_init(&c->tpm, o->tpm, now_seconds());
 	pthread_mutex_init(&c->mu, NULL);
 	c->neps = o->nendpoints;
 	c->eps = xcalloc(c->neps ? c->neps : 1, sizeof(*c->eps));

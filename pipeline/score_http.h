@@ -8,7 +8,7 @@
  * <endpoint>/chat/completions and accepts only chat completions. It keeps
  * the engine's interface — struct llm_call in, struct llm_result to a
  * callback — and its behaviour where it matters for scoring: the same
- * --endpoint / --concurrency / --timeout / --retries / --cache options,
+ * --endpoint / --concurrency / --rpm / --tpm / --timeout / --retries / --cache options,
  * requests spread over the endpoint with the fewest in flight, retries of
  * connection errors, timeouts, 408, 429 (honouring Retry-After), 5xx and
  * bodies that are not an answer, with exponential backoff and jitter,

@@ -140,6 +140,13 @@ test_case 'faults are retried: every record scored, same scores as without fault
 	jq -e ".llm.retries.total > 0 and .llm.retries[\"429\"] > 0 and .llm.failed == 0" st.json
 '
 
+test_case '--rpm paces the reward requests' '
+	awk "BEGIN { for (i = 0; i < 40; i++) printf \"{\\\"id\\\":\\\"%d\\\",\\\"messages\\\":[{\\\"role\\\":\\\"user\\\",\\\"content\\\":\\\"Question %d?\\\"},{\\\"role\\\":\\\"assistant\\\",\\\"content\\\":\\\"Answer %d.\\\"}]}\n\", i, i, i }" >in.jsonl &&
+	smelt-score -q --plain --backend pooling --name rm --endpoint "$URL" --rpm 1200 --stats st.json in.jsonl >out.jsonl &&
+	test "$(wc -l <out.jsonl)" -eq 40 &&
+	jq -e ".wall_seconds > 0.8" st.json
+'
+
 test_case 'several endpoints share the work' '
 	u1=$U1 && u2=$U2 && curl -sS -X POST "$u1/metrics/reset" >/dev/null && curl -sS -X POST "$u2/metrics/reset" >/dev/null &&
 	awk "BEGIN { for (i = 0; i < 200; i++) printf \"{\\\"id\\\":\\\"%d\\\",\\\"messages\\\":[{\\\"role\\\":\\\"user\\\",\\\"content\\\":\\\"Question %d about rivers?\\\"},{\\\"role\\\":\\\"assistant\\\",\\\"content\\\":\\\"Rivers answer %d.\\\"}]}\n\", i, i, i }" >in.jsonl &&
