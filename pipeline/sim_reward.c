@@ -82,7 +82,11 @@ static void score_messages(json_t *root, const struct sim_messages *m, uint64_t 
 			answer = m->v[i].text;
 			break;
 		}
-	out->score = sim_reward_score(question.buf, answer, (long)placeholders - (long)m->images,
+	/* Clients that send images as parts (smelt, the OpenAI API) leave no
+	 * placeholder in the text: only text that has placeholders can
+	 * disagree with its images. */
+	long off_by = placeholders ? (long)placeholders - (long)m->images : 0;
+	out->score = sim_reward_score(question.buf, answer, off_by,
 				      m->images, json_key(json_object_get(root, "messages"), seed));
 	out->tokens = sim_messages_tokens(m);
 	sbuf_release(&question);
