@@ -168,6 +168,22 @@ int record_writer_add_lines(struct record_writer *w, const char *text, size_t le
 	return record_added(w, n);
 }
 
+int record_writer_add_frame(struct record_writer *w, const void *frame, size_t len, size_t n)
+{
+	if ((w->in.len || w->frame_in) && drain(w, 1) < 0)
+		return -1;
+	if (write_all(w, frame, len) < 0)
+		return -1;
+	w->count += n;
+	w->frames++;
+	return 0;
+}
+
+int record_writer_is_zstd(const struct record_writer *w)
+{
+	return w && w->compress;
+}
+
 int record_writer_add_json(struct record_writer *w, const json_t *rec)
 {
 	json_write(&w->in, rec);

@@ -40,6 +40,14 @@ int record_writer_add(struct record_writer *w, const char *text, size_t len) MUS
 /* Append `n` records already serialised as '\n'-terminated lines. */
 int record_writer_add_lines(struct record_writer *w, const char *text, size_t len,
 			    size_t n) MUST_CHECK;
+/*
+ * Append a complete zstd frame holding `n` records, compressed elsewhere
+ * (the record loop's workers). The open frame, if any, is ended first.
+ */
+int record_writer_add_frame(struct record_writer *w, const void *frame, size_t len,
+			    size_t n) MUST_CHECK;
+/* 1 if the output is zstd-compressed. */
+int record_writer_is_zstd(const struct record_writer *w);
 /* Serialise `rec` compactly and append it. */
 int record_writer_add_json(struct record_writer *w, const json_t *rec) MUST_CHECK;
 /* End the current frame and push everything to the file descriptor. */

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "json_canon.h"
 #include "json_write.h"
@@ -27,6 +28,8 @@ struct batch {
 	struct record *recs;
 	size_t n, alloc;
 	int done;
+	struct sbuf frame; /* kept records as one zstd frame (compressing workers) */
+	size_t frame_records;
 	struct batch *next; /* work queue link */
 };
 
@@ -44,6 +47,14 @@ struct loop {
 	size_t ring_cap, ring_start, ring_len;
 	struct batch *free_list;
 	int fast_path; /* records pass through unchanged: try json_canon first */
+	/*
+	 * Workers compress each batch's output into a zstd frame of its own
+	 * when records go straight to a compressed output (no serial step):
+	 * compression then runs on every core instead of one, and the frames
+	 * double as the periodic frame ends that keep a killed stage's output
+	 * readable.
+	 */
+	int compress_in_workers;
 };
 
 int record_reject(struct record *rec, const char *kind, const char *fmt, ...)
@@ -141,18 +152,52 @@ static void process_record(struct loop *lp, struct record *rec, struct sbuf *tmp
 	}
 }
 
-static void process_batch(struct loop *lp, struct batch *b)
+/* Compress the batch's kept records into b->frame with the worker's context. */
+static void compress_batch(struct loop *lp, struct batch *b, ZSTD_CCtx *cctx)
+{
+	ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, lp->st->level);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	sbuf_reset(&b->frame);
+	b->frame_records = 0;
+	for (size_t i = 0; i <= b->n; i++) {
+		int last = i == b->n;
+		struct record *rec = last ? NULL : &b->recs[i];
+		if (!last && rec->verdict != STAGE_KEEP)
+			continue;
+		ZSTD_inBuffer in = { last ? "" : rec->text.buf, last ? 0 : rec->text.len, 0 };
+		size_t left;
+		do {
+			sbuf_grow(&b->frame, ZSTD_CStreamOutSize());
+			ZSTD_outBuffer out = { b->frame.buf + b->frame.len, b->frame.alloc - b->frame.len - 1, 0 };
+			left = ZSTD_compressStream2(cctx, &out, &in, last ? ZSTD_e_end : ZSTD_e_continue);
+			if (ZSTD_isError(left))
+				die("cannot compress output: %s", ZSTD_getErrorName(left));
+			sbuf_setlen(&b->frame, b->frame.len + out.pos);
+		} while (last ? left != 0 : in.pos < in.size);
+		if (!last)
+			b->frame_records += rec->nout;
+	}
+}
+
+static void process_batch(struct loop *lp, struct batch *b, ZSTD_CCtx *cctx)
 {
 	struct sbuf tmp = SBUF_INIT;
 
 	for (size_t i = 0; i < b->n; i++)
 		process_record(lp, &b->recs[i], &tmp);
 	sbuf_release(&tmp);
+	if (cctx)
+		compress_batch(lp, b, cctx);
 }
 
 static void *worker_main(void *arg)
 {
 	struct loop *lp = arg;
+	ZSTD_CCtx *cctx = NULL;
+
+	if (lp->compress_in_workers && !(cctx = ZSTD_createCCtx()))
+		die("out of memory creating a zstd context");
 
 	pthread_mutex_lock(&lp->mu);
 	for (;;) {
@@ -165,12 +210,13 @@ static void *worker_main(void *arg)
 		if (!lp->queue_head)
 			lp->queue_tail = NULL;
 		pthread_mutex_unlock(&lp->mu);
-		process_batch(lp, b);
+		process_batch(lp, b, cctx);
 		pthread_mutex_lock(&lp->mu);
 		b->done = 1;
 		pthread_cond_broadcast(&lp->done_cv);
 	}
 	pthread_mutex_unlock(&lp->mu);
+	ZSTD_freeCCtx(cctx);
 	return NULL;
 }
 
@@ -232,6 +278,7 @@ static void batch_free(struct batch *b)
 		sbuf_release(&b->recs[i].aux);
 	}
 	free(b->recs);
+	sbuf_release(&b->frame);
 	free(b);
 }
 
@@ -254,7 +301,7 @@ static int finish_batch(struct loop *lp, struct batch *b)
 				if (consumed < 0)
 					r = -1;
 			}
-			if (!consumed) {
+			if (!consumed && !lp->compress_in_workers) {
 				st->records_out += rec->nout;
 				if (record_writer_add_lines(st->out, rec->text.buf, rec->text.len,
 							    rec->nout) < 0)
@@ -263,6 +310,13 @@ static int finish_batch(struct loop *lp, struct batch *b)
 		}
 		record_clear(rec);
 	}
+	if (r == 0 && lp->compress_in_workers && b->frame_records) {
+		st->records_out += b->frame_records;
+		if (record_writer_add_frame(st->out, b->frame.buf, b->frame.len, b->frame_records) < 0)
+			r = -1;
+	}
+	if (b->frame.alloc > KEEP_BUFFER_MAX)
+		sbuf_release(&b->frame);
 	b->next = lp->free_list;
 	lp->free_list = b;
 	if (st->failed)
@@ -273,7 +327,7 @@ static int finish_batch(struct loop *lp, struct batch *b)
 static void submit(struct loop *lp, struct batch *b)
 {
 	if (lp->nworkers == 0) {
-		process_batch(lp, b);
+		process_batch(lp, b, NULL);
 		b->done = 1;
 	} else {
 		pthread_mutex_lock(&lp->mu);
@@ -320,6 +374,7 @@ int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx)
 	raw_record_init(&raw);
 	/* SMELT_NO_FAST_PATH=1 forces the jansson path (tests compare both). */
 	lp.fast_path = !ops->map && !ops->keep_json && !getenv("SMELT_NO_FAST_PATH");
+	lp.compress_in_workers = !ops->serial && st->threads > 1 && record_writer_is_zstd(st->out);
 	pthread_mutex_init(&lp.mu, NULL);
 	pthread_cond_init(&lp.work_cv, NULL);
 	pthread_cond_init(&lp.done_cv, NULL);
