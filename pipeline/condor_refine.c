@@ -173,7 +173,7 @@ static void submit(struct condor_refine *r, struct llm_job *job)
 	const struct llm_params *p = s->phase == PHASE_REFINE ? r->refine_params : r->critique_params;
 	struct refine_req *q = xcalloc(1, sizeof(*q));
 	struct sbuf body = SBUF_INIT;
-	struct llm_call call;
+	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
 	long long seed = p->has_seed ? p->seed : 0;
 	int has_seed = p->has_seed;
 

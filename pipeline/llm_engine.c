@@ -13,6 +13,11 @@
  * for sockets / the curl timer / the next retry or rate-limit time, let
  * curl work, and finish completed transfers (validate, count, cache,
  * call back, or schedule the retry with a not-before time).
+ *
+ * A request names its route; every route shares the endpoints, limits,
+ * retries and cache, so a stage asking /pooling behaves exactly as one
+ * asking /chat/completions. Routes are interned on first use (a short
+ * list: a run uses one or two) and hold their own counts.
  */
 #include "llm_engine.h"
 
@@ -45,7 +50,8 @@
 #define MESSAGE_MAX 300
 
 struct endpoint {
-	char *base, *url;
+	char *base, *url;   /* as given; its /chat/completions */
+	char *root;         /* the server root other routes hang from (base without /v1) */
 	int inflight;
 	int failures;       /* consecutive connection/timeout/5xx outcomes */
 	int rest_level;
@@ -57,9 +63,18 @@ struct endpoint {
 	struct llm_counts counts;
 };
 
+/* A route requests were posted to; never freed before the engine. */
+struct route {
+	struct route *next;
+	char *path;         /* NULL: chat completions under the endpoint */
+	struct llm_counts counts;
+};
+
 struct xfer {
 	struct xfer *next;
 	struct xfer *iprev, *inext; /* the in-flight list */
+	struct route *route;
+	llm_accept_fn *accept;
 	char *body;
 	size_t len;
 	struct hash128 key;
@@ -125,6 +140,7 @@ struct llm_engine {
 
 	/* counters, under slock */
 	pthread_mutex_t slock;
+	struct route *routes;  /* those asked, in order of first use */
 	struct llm_counts total;
 	uint64_t cache_hits, cache_misses, cache_write_errors;
 	uint64_t submitted, completed, peak_inflight;
@@ -221,16 +237,18 @@ static char *clean_message(const struct llm_engine *e, const char *s, size_t len
 	return sbuf_detach(&sb, NULL);
 }
 
-static void counts_add(struct llm_engine *e, struct endpoint *ep, size_t off, uint64_t n)
+/* Add n to one counter of the run, x's endpoint and x's route. */
+static void counts_add(struct llm_engine *e, const struct xfer *x, size_t off, uint64_t n)
 {
+	struct llm_counts *c[] = { &e->total, &x->ep->counts, &x->route->counts };
+
 	pthread_mutex_lock(&e->slock);
-	*(uint64_t *)((char *)&e->total + off) += n;
-	if (ep)
-		*(uint64_t *)((char *)&ep->counts + off) += n;
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++)
+		*(uint64_t *)((char *)c[i] + off) += n;
 	pthread_mutex_unlock(&e->slock);
 }
 
-#define COUNT(e, ep, field, n) counts_add((e), (ep), offsetof(struct llm_counts, field), (n))
+#define COUNT(e, x, field, n) counts_add((e), (x), offsetof(struct llm_counts, field), (n))
 
 /* ---- rate limits -------------------------------------------------------- */
 
@@ -427,12 +445,12 @@ static void retry_or_fail(struct llm_engine *e, struct xfer *x, enum llm_cause c
 		if (cause == LLM_CAUSE_CONNECTION)
 			/* out of retries without ever reaching a server: not a record's fault */
 			check_unreachable(e, 1);
-		COUNT(e, x->ep, failed, 1);
+		COUNT(e, x, failed, 1);
 		finish(e, x, LLM_FAILED, NULL, 0, why);
 		free(why);
 		return;
 	}
-	COUNT(e, x->ep, retries[cause], 1);
+	COUNT(e, x, retries[cause], 1);
 	if (retry_after >= 0)
 		x->not_before = now + fmin(retry_after, RETRY_AFTER_MAX) * (1 + 0.1 * rand_unit(e));
 	else
@@ -440,29 +458,49 @@ static void retry_or_fail(struct llm_engine *e, struct xfer *x, enum llm_cause c
 	heap_push(e, x);
 }
 
-/* A chat completion: an object whose "choices" is a non-empty array of objects with a "message" object. */
-static json_t *parse_completion(const struct sbuf *body, const char **why)
+int llm_accept_completion(const json_t *resp, const char **why)
 {
-	json_error_t jerr;
-	json_t *j = json_loadb(body->buf, body->len, 0, &jerr), *choices, *c;
+	const json_t *choices = json_object_get(resp, "choices"), *c;
 	size_t i;
+
+	if (!json_is_array(choices) || !json_array_size(choices)) {
+		*why = "response has no choices";
+		return -1;
+	}
+	json_array_foreach(choices, i, c) {
+		if (!json_is_object(json_object_get(c, "message"))) {
+			*why = "a choice has no message";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int llm_accept_data(const json_t *resp, const char **why)
+{
+	if (!json_is_object(resp)) {
+		*why = "response is not a JSON object";
+		return -1;
+	}
+	if (!json_array_size(json_object_get(resp, "data"))) {
+		*why = "response has no data";
+		return -1;
+	}
+	return 0;
+}
+
+/* The answer in a 2xx body, or NULL with the reason in *why. */
+static json_t *parse_answer(const struct xfer *x, const char **why)
+{
+	json_t *j = json_loadb(x->resp.buf, x->resp.len, 0, NULL);
 
 	if (!j) {
 		*why = "response is not JSON";
 		return NULL;
 	}
-	choices = json_object_get(j, "choices");
-	if (!json_is_array(choices) || !json_array_size(choices)) {
-		*why = "response has no choices";
+	if ((x->accept ? x->accept : llm_accept_completion)(j, why) < 0) {
 		json_decref(j);
 		return NULL;
-	}
-	json_array_foreach(choices, i, c) {
-		if (!json_is_object(json_object_get(c, "message"))) {
-			*why = "a choice has no message";
-			json_decref(j);
-			return NULL;
-		}
 	}
 	return j;
 }
@@ -552,7 +590,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		if (x->too_large) {
 			char *why = xasprintf("response larger than %u bytes", MAX_RESPONSE);
 			free(msg);
-			COUNT(e, ep, failed, 1);
+			COUNT(e, x, failed, 1);
 			finish(e, x, LLM_FAILED, NULL, 0, why);
 			free(why);
 			goto out;
@@ -576,7 +614,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 	}
 	if (code >= 200 && code < 300) {
 		const char *why = NULL;
-		json_t *resp = parse_completion(&x->resp, &why);
+		json_t *resp = parse_answer(x, &why);
 		if (!resp) {
 			retry_or_fail(e, x, LLM_CAUSE_BAD_BODY, xasprintf("HTTP %ld: %s", code, why), -1, now);
 			goto out;
@@ -592,15 +630,14 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 				if (e->tpm.level > e->tpm.cap)
 					e->tpm.level = e->tpm.cap;
 			}
+			struct llm_counts *c[] = { &e->total, &ep->counts, &x->route->counts };
 			pthread_mutex_lock(&e->slock);
-			e->total.ok++;
-			ep->counts.ok++;
-			e->total.prompt_tokens += (uint64_t)pt;
-			ep->counts.prompt_tokens += (uint64_t)pt;
-			e->total.completion_tokens += (uint64_t)ct;
-			ep->counts.completion_tokens += (uint64_t)ct;
-			latency_hist_add(&e->total.latency, now - x->t_start);
-			latency_hist_add(&ep->counts.latency, now - x->t_start);
+			for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
+				c[i]->ok++;
+				c[i]->prompt_tokens += (uint64_t)pt;
+				c[i]->completion_tokens += (uint64_t)ct;
+				latency_hist_add(&c[i]->latency, now - x->t_start);
+			}
 			pthread_mutex_unlock(&e->slock);
 		}
 		if (e->cache && e->cache_mode != LLM_CACHE_RO) {
@@ -628,15 +665,18 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 	{
 		char *msg = server_message(e, code, &x->resp);
 		if (!e->any_ok && (code == 401 || code == 403 || code == 404)) {
-			set_fatal(e, xasprintf("endpoint %s: %s%s", ep->base, msg,
-					       code == 404 ? " (unknown model, or the URL does not end in /v1?)" :
-					       " (check the API key)"));
+			const char *path = x->route->path;
+			/* the configuration is wrong, not this request: stop */
+			set_fatal(e, xasprintf("endpoint %s%s: %s%s", path ? ep->root : ep->base, path ? path : "", msg,
+					       code != 404 ? " (check the API key)" :
+					       path ? " (does the server serve this route and model?)" :
+					       " (unknown model, or the URL does not end in /v1?)"));
 			free(x->last_msg);
 			x->last_msg = msg;
 			heap_push(e, x); /* aborted with the rest */
 			goto out;
 		}
-		COUNT(e, ep, rejected, 1);
+		COUNT(e, x, rejected, 1);
 		finish(e, x, LLM_REJECTED, NULL, 0, msg);
 		free(msg);
 	}
@@ -685,6 +725,7 @@ static CURL *easy_get(struct llm_engine *e)
 static void transfer_start(struct llm_engine *e, struct xfer *x, struct endpoint *ep, double now)
 {
 	CURL *h = easy_get(e);
+	char *url = x->route->path ? xasprintf("%s%s", ep->root, x->route->path) : NULL;
 
 	x->ep = ep;
 	x->easy = h;
@@ -693,7 +734,8 @@ static void transfer_start(struct llm_engine *e, struct xfer *x, struct endpoint
 	x->too_large = 0;
 	x->errbuf[0] = '\0';
 	sbuf_reset(&x->resp);
-	curl_easy_setopt(h, CURLOPT_URL, ep->url);
+	curl_easy_setopt(h, CURLOPT_URL, url ? url : ep->url); /* curl keeps a copy */
+	free(url);
 	curl_easy_setopt(h, CURLOPT_PIPEWAIT, strncmp(ep->url, "https:", 6) ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->len);
@@ -715,6 +757,7 @@ static void transfer_start(struct llm_engine *e, struct xfer *x, struct endpoint
 	pthread_mutex_lock(&e->slock);
 	e->total.attempts++;
 	ep->counts.attempts++;
+	x->route->counts.attempts++;
 	if ((uint64_t)e->inflight > e->peak_inflight)
 		e->peak_inflight = (uint64_t)e->inflight;
 	pthread_mutex_unlock(&e->slock);
@@ -851,18 +894,70 @@ static void *engine_main(void *arg)
 
 /* ---- the public side ---------------------------------------------------- */
 
-struct hash128 llm_request_key(const char *body, size_t len, unsigned sample)
+/*
+ * A body is JSON, so it never starts with "#route": a routed key cannot
+ * equal a default one, and default keys stay what they always were.
+ */
+struct hash128 llm_request_key_route(const char *route, const char *body, size_t len, unsigned sample)
 {
 	struct hash128_state *st = hash128_state_new();
 	char tail[32];
 	struct hash128 k;
 	int n = snprintf(tail, sizeof(tail), "\n#sample %u", sample);
 
+	if (route) {
+		hash128_state_update(st, "#route ", 7);
+		hash128_state_update(st, route, strlen(route));
+		hash128_state_update(st, "\n", 1);
+	}
 	hash128_state_update(st, body, len);
 	hash128_state_update(st, tail, (size_t)n);
 	k = hash128_state_digest(st);
 	hash128_state_free(st);
 	return k;
+}
+
+struct hash128 llm_request_key(const char *body, size_t len, unsigned sample)
+{
+	return llm_request_key_route(NULL, body, len, sample);
+}
+
+const char *llm_status_reject_kind(enum llm_status status)
+{
+	switch (status) {
+	case LLM_OK: return NULL;
+	case LLM_REJECTED: return "request_rejected";
+	case LLM_FAILED: return "request_failed";
+	case LLM_CACHE_MISS: return "cache_miss";
+	case LLM_ABORTED: break;
+	}
+	return "aborted";
+}
+
+/* The server root: the endpoint without trailing slashes and a final /v1. */
+static char *endpoint_root(const char *base)
+{
+	char *root = xstrdup(base);
+	size_t n = strlen(root);
+
+	while (n && root[n - 1] == '/')
+		root[--n] = '\0';
+	if (n >= 3 && !strcmp(root + n - 3, "/v1"))
+		root[n - 3] = '\0';
+	return root;
+}
+
+/* The route entry for `path`, added on first use. Caller holds slock. */
+static struct route *route_get(struct llm_engine *e, const char *path)
+{
+	struct route **pp = &e->routes;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (!path ? !(*pp)->path : (*pp)->path && !strcmp((*pp)->path, path))
+			return *pp;
+	*pp = xcalloc(1, sizeof(**pp));
+	(*pp)->path = path ? xstrdup(path) : NULL;
+	return *pp;
 }
 
 static void raise_nofile(void)
@@ -910,6 +1005,7 @@ struct llm_engine *llm_engine_new(const struct llm_options *o)
 	for (size_t i = 0; i < e->neps; i++) {
 		e->eps[i].base = xstrdup(o->endpoints[i]);
 		e->eps[i].url = xasprintf("%s/chat/completions", o->endpoints[i]);
+		e->eps[i].root = endpoint_root(o->endpoints[i]);
 	}
 	if (key && *key) {
 		char *auth = xasprintf("Authorization: Bearer %s", key);
@@ -971,17 +1067,19 @@ void llm_engine_submit(struct llm_engine *e, struct llm_call *call)
 	x->len = call->len;
 	call->body = NULL;
 	x->sample = call->sample;
+	x->accept = call->accept;
 	x->done = call->done;
 	x->data = call->data;
-	x->est_tokens = (double)x->len / 4 + (call->max_tokens > 0 ? (double)call->max_tokens : 256);
+	x->est_tokens = (double)x->len / 4 + (call->max_tokens >= 0 ? (double)call->max_tokens : 256);
 	sbuf_init(&x->resp, 0);
 	pthread_mutex_lock(&e->slock);
 	e->submitted++;
+	x->route = route_get(e, call->route);
 	pthread_mutex_unlock(&e->slock);
 
 	if (e->cache) {
 		struct sbuf v = SBUF_INIT;
-		x->key = llm_request_key(x->body, x->len, x->sample);
+		x->key = llm_request_key_route(call->route, x->body, x->len, x->sample);
 		if (llm_cache_get(e->cache, x->key, &v)) {
 			json_t *resp = json_loadb(v.buf, v.len, 0, NULL);
 			sbuf_release(&v);
@@ -1059,8 +1157,12 @@ void llm_engine_progress(struct llm_engine *e, struct sbuf *line)
 json_t *llm_engine_stats_json(struct llm_engine *e)
 {
 	json_t *o, *per = json_object();
+	uint64_t hits, misses, write_errors;
 
 	pthread_mutex_lock(&e->slock);
+	hits = e->cache_hits;
+	misses = e->cache_misses;
+	write_errors = e->cache_write_errors;
 	o = llm_counts_json(&e->total);
 	json_object_set_new(o, "submitted", json_integer((json_int_t)e->submitted));
 	json_object_set_new(o, "cache_hits", json_integer((json_int_t)e->cache_hits));
@@ -1072,17 +1174,25 @@ json_t *llm_engine_stats_json(struct llm_engine *e)
 		json_object_set_new(c, "rests", json_integer((json_int_t)e->eps[i].rests));
 		json_object_set_new(per, e->eps[i].base, c);
 	}
+	if (e->routes && (e->routes->next || e->routes->path)) {
+		json_t *routes = json_object();
+		for (const struct route *r = e->routes; r; r = r->next)
+			json_object_set_new(routes, r->path ? r->path : "/chat/completions",
+					    llm_counts_json(&r->counts));
+		json_object_set_new(o, "routes", routes);
+	}
 	pthread_mutex_unlock(&e->slock);
 	json_object_set_new(o, "endpoints", per);
 	if (e->cache) {
 		struct llm_cache_stats cs;
 		llm_cache_get_stats(e->cache, &cs);
-		json_object_set_new(o, "cache", json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_object_set_new(o, "cache", json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"dir", e->cache_dir, "mode", llm_cache_mode_name(e->cache_mode),
+			"hits", (json_int_t)hits, "misses", (json_int_t)misses,
 			"segments", (json_int_t)cs.segments, "entries", (json_int_t)cs.entries,
 			"torn_segments", (json_int_t)cs.torn, "corrupt_entries", (json_int_t)cs.corrupt,
 			"writes", (json_int_t)cs.writes, "bytes_written", (json_int_t)cs.bytes_written,
-			"write_errors", (json_int_t)e->cache_write_errors));
+			"write_errors", (json_int_t)write_errors));
 	}
 	return o;
 }
@@ -1119,6 +1229,13 @@ void llm_engine_free(struct llm_engine *e)
 	for (size_t i = 0; i < e->neps; i++) {
 		free(e->eps[i].base);
 		free(e->eps[i].url);
+		free(e->eps[i].root);
+	}
+	while (e->routes) {
+		struct route *r = e->routes;
+		e->routes = r->next;
+		free(r->path);
+		free(r);
 	}
 	if (e->api_key) {
 		memset(e->api_key, 0, strlen(e->api_key));

@@ -88,7 +88,7 @@ static void submit(struct llm_gen *g, struct llm_job *job, long sample, long att
 	struct gen_state *s = job->state;
 	struct gen_req *q = xcalloc(1, sizeof(*q));
 	struct sbuf body = SBUF_INIT;
-	struct llm_call call;
+	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
 	long long seed = g->params.has_seed ? g->params.seed : 0;
 	int has_seed = g->params.has_seed;
 	unsigned idx = 0;

@@ -204,7 +204,7 @@ static void submit_one(struct mc_run *r, struct llm_job *job, size_t step, long 
 	struct sbuf prefix = SBUF_INIT, body = SBUF_INIT;
 	long long seed = (r->params.has_seed ? r->params.seed : 0) + first;
 	json_t *msgs = json_copy(s->messages);
-	struct llm_call call;
+	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
 
 	step_join(&prefix, &s->in.steps, step);
 	json_array_append_new(msgs, json_pack("{s:s, s:s%}", "role", "assistant", "content",

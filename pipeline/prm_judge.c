@@ -140,7 +140,7 @@ static int judge_start(struct llm_job *job, struct record *rec, void *ctx)
 	for (size_t i = 0; i < s->res.nr; i++) {
 		struct judge_req *q;
 		struct sbuf body = SBUF_INIT;
-		struct llm_call call;
+		struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
 
 		if (!bodies[i])
 			continue;

@@ -137,7 +137,7 @@ static void slot_submit(struct grow_slot *s)
 {
 	struct grow_run *run = s->run;
 	struct sbuf body = SBUF_INIT;
-	struct llm_call call;
+	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
 	long long seed = run->params.has_seed ? run->params.seed : 0;
 	int has_seed = run->params.has_seed;
 
