@@ -123,22 +123,10 @@ static void on_answer(void *data, const struct llm_result *res)
 		if (r < 0)
 			state_fail(s, SCORE_BAD_RESPONSE, err.buf, NULL);
 		break;
-	case LLM_REJECTED:
-		state_fail(s, "request_rejected", res->message, NULL);
-		break;
-	case LLM_FAILED:
-		state_fail(s, "request_failed", res->message, NULL);
-		break;
-	case LLM_CACHE_MISS:
-		state_fail(s, "cache_miss", res->message, NULL);
-		break;
-	case LLM_ABORTED:
-		state_fail(s, "aborted", res->message, NULL);
+	default:
+		state_fail(s, llm_status_reject_kind(res->status), res->message, NULL);
 		break;
 	}
-	/* the reward client stopped: stop the loop, which watches the engine */
-	if (c->http && score_http_fatal(c->http) && !llm_engine_fatal(c->engine))
-		llm_engine_cancel(c->engine);
 	if (res->status != LLM_OK || r < 0)
 		__atomic_fetch_add(&c->failed_units, 1, __ATOMIC_RELAXED);
 	sbuf_release(&err);
@@ -230,14 +218,16 @@ static void submit(struct score_config *c, struct llm_job *job, size_t unit, cha
 	struct llm_call call = { .body = body, .len = len, .max_tokens = c->params.max_tokens,
 				 .done = on_answer, .data = q };
 
+	if (c->backend != SCORE_JUDGE) {
+		call.route = c->backend == SCORE_POOLING ? "/pooling" : "/classify";
+		call.accept = llm_accept_data;
+		call.max_tokens = 0; /* a reward model generates nothing */
+	}
 	q->job = job;
 	q->c = c;
 	q->unit = unit;
 	llm_job_hold(job);
-	if (c->backend == SCORE_JUDGE)
-		llm_engine_submit(c->engine, &call);
-	else
-		score_http_submit(c->http, c->backend == SCORE_POOLING ? "/pooling" : "/classify", &call);
+	llm_engine_submit(c->engine, &call);
 }
 
 /*

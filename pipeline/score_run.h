@@ -8,8 +8,9 @@
  * scores.NAME_turns. The field backend reads a score already in the
  * record and asks nothing.
  *
- * The LLM backends run on the ordered job window of llm_loop.h; requests
- * go to score_http.h (reward routes) or the LLM engine (judge).
+ * The LLM backends run on the ordered job window of llm_loop.h; every
+ * request goes through the LLM engine: the reward backends on its
+ * /pooling and /classify routes, the judge as chat completions.
  */
 #ifndef SMELT_SCORE_RUN_H
 #define SMELT_SCORE_RUN_H
@@ -23,7 +24,6 @@
 #include "llm_options.h"
 #include "prompt_file.h"
 #include "reply_parse.h"
-#include "score_http.h"
 #include "score_request.h"
 #include "stage.h"
 
@@ -41,8 +41,7 @@ struct score_config {
 	const struct reply_parser *parser; /* judge (borrowed) */
 	struct llm_params params;          /* model, extra... (borrowed) */
 	struct image_load_opts images;
-	struct llm_engine *engine;         /* judge requests; the loop's stop signal */
-	struct score_http *http;           /* pooling and classify requests */
+	struct llm_engine *engine;         /* every request (borrowed) */
 	const char *stage_name;
 
 	/* set by score_prepare */

@@ -15,7 +15,6 @@
 #include "llm_options.h"
 #include "prompt_file.h"
 #include "reply_parse.h"
-#include "score_http.h"
 #include "score_run.h"
 #include "stage.h"
 
@@ -139,12 +138,10 @@ int main(int argc, char **argv)
 	struct score_cli c = { .cfg = { .index = -1, .label = -1 } };
 	struct score_config *cfg = &c.cfg;
 	struct llm_params defaults;
-	struct llm_options loop_lo;
 	struct stage_option *table;
 	struct prompt_file *pf = NULL;
 	struct reply_parser *parser = NULL;
 	struct llm_engine *engine = NULL;
-	struct score_http *http = NULL;
 	struct sbuf help = SBUF_INIT;
 	const char *fatal;
 
@@ -187,30 +184,19 @@ int main(int argc, char **argv)
 	if (cfg->backend == SCORE_JUDGE && !c.lo.params.model)
 		stage_usage_error(&st, "no model: give --model or set model in the prompt's front matter");
 	cfg->params = c.lo.params;
-	/*
-	 * The loop watches an engine for a fatal stop; the reward routes go
-	 * through score_http, so that engine stays idle (and cache-less).
-	 */
-	loop_lo = c.lo;
-	if (cfg->backend != SCORE_JUDGE)
-		loop_lo.cache_dir = NULL;
-	if (!(engine = llm_engine_new(&loop_lo)))
-		goto fail;
-	if (cfg->backend != SCORE_JUDGE && !(http = score_http_new(&c.lo)))
+	if (!(engine = llm_engine_new(&c.lo)))
 		goto fail;
 	cfg->engine = engine;
-	cfg->http = http;
 	score_prepare(cfg);
 	stage_open(&st);
 	if (llm_loop_run(&st, engine, &c.lo, &score_ops, cfg) < 0)
 		st.failed = 1;
-	fatal = http && score_http_fatal(http) ? score_http_fatal(http) : llm_engine_fatal(engine);
-	if (fatal) {
+	if ((fatal = llm_engine_fatal(engine))) {
 		st.failed = 1;
 		if (strcmp(fatal, "cancelled"))
 			fprintf(stderr, "%s: fatal: %s\n", st.name, fatal);
 	}
-	json_object_set_new(st.figures, "llm", http ? score_http_stats_json(http) : llm_engine_stats_json(engine));
+	json_object_set_new(st.figures, "llm", llm_engine_stats_json(engine));
 done:
 	score_figures(cfg, &st);
 	score_release(cfg);
@@ -218,7 +204,6 @@ done:
 fail:
 	st.failed = 1;
 out:
-	score_http_free(http);
 	llm_engine_free(engine);
 	image_load_cleanup();
 	reply_parser_free(parser);
