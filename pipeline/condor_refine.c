@@ -319,10 +319,7 @@ static void on_reply(void *data, const struct llm_result *res)
 			state_fail(s, "parse_error", err.buf, json_string_value(content));
 		}
 		break;
-	case LLM_REJECTED: state_fail(s, "request_rejected", res->message, NULL); break;
-	case LLM_FAILED: state_fail(s, "request_failed", res->message, NULL); break;
-	case LLM_CACHE_MISS: state_fail(s, "cache_miss", res->message, NULL); break;
-	case LLM_ABORTED: state_fail(s, "aborted", res->message, NULL); break;
+	default: state_fail(s, llm_status_reject_kind(res->status), res->message, NULL); break;
 	}
 	sbuf_release(&err);
 	llm_job_done(job);

@@ -186,16 +186,9 @@ static void on_reply(void *data, const struct llm_result *res)
 			submit_each(g, job, 0);
 			break;
 		}
-		gen_fail(s, "request_rejected", res->message, NULL);
-		break;
-	case LLM_FAILED:
-		gen_fail(s, "request_failed", res->message, NULL);
-		break;
-	case LLM_CACHE_MISS:
-		gen_fail(s, "cache_miss", res->message, NULL);
-		break;
-	case LLM_ABORTED:
-		gen_fail(s, "aborted", res->message, NULL);
+		/* fall through */
+	default:
+		gen_fail(s, llm_status_reject_kind(res->status), res->message, NULL);
 		break;
 	}
 	free(q);

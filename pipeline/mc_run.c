@@ -316,7 +316,7 @@ static void on_reply(void *data, const struct llm_result *res)
 		}
 		/* fall through */
 	default:
-		mc_fail(s, prm_llm_fail_kind(res->status), res->message);
+		mc_fail(s, llm_status_reject_kind(res->status), res->message);
 		break;
 	}
 

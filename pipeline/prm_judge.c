@@ -32,16 +32,6 @@ int prm_judge_parsed_verdict(const json_t *parsed)
 	return json_is_string(parsed) ? prm_judge_verdict(json_string_value(parsed)) : -1;
 }
 
-const char *prm_llm_fail_kind(enum llm_status status)
-{
-	switch (status) {
-	case LLM_REJECTED: return "request_rejected";
-	case LLM_FAILED: return "request_failed";
-	case LLM_CACHE_MISS: return "cache_miss";
-	default: return "aborted";
-	}
-}
-
 static void judge_fail(struct judge_state *s, const char *kind, const char *msg, const char *raw)
 {
 	pthread_mutex_lock(&s->mu);
@@ -80,7 +70,7 @@ static void on_verdict(void *data, const struct llm_result *res)
 			s->res.items[q->item].judged = v;
 		break;
 	default:
-		judge_fail(s, prm_llm_fail_kind(res->status), res->message, NULL);
+		judge_fail(s, llm_status_reject_kind(res->status), res->message, NULL);
 		break;
 	}
 	sbuf_release(&err);

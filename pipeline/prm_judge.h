@@ -32,12 +32,6 @@ struct prm_judge {
 extern const struct llm_loop_ops prm_judge_ops;
 
 /*
- * The reject kind of a request that ended without an answer:
- * request_rejected, request_failed, cache_miss or aborted (static).
- */
-const char *prm_llm_fail_kind(enum llm_status status);
-
-/*
  * The verdict in a parsed judge reply (a string, or an object with a
  * string "verdict"): 1, 0, or -1 when it says neither.
  */

@@ -190,10 +190,7 @@ static void on_reply(void *data, const struct llm_result *res)
 		}
 		slot_fail(s, "parse_error", err.buf, json_string_value(content));
 		break;
-	case LLM_REJECTED: slot_fail(s, "request_rejected", res->message, NULL); break;
-	case LLM_FAILED: slot_fail(s, "request_failed", res->message, NULL); break;
-	case LLM_CACHE_MISS: slot_fail(s, "cache_miss", res->message, NULL); break;
-	case LLM_ABORTED: slot_fail(s, "aborted", res->message, NULL); break;
+	default: slot_fail(s, llm_status_reject_kind(res->status), res->message, NULL); break;
 	}
 	sbuf_release(&err);
 	pthread_mutex_lock(&run->mu);
