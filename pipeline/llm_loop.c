@@ -247,12 +247,16 @@ int llm_loop_run(struct stage *st, struct llm_engine *e, const struct llm_option
 		.unordered = o->unordered, .window = o->window > 0 ? o->window : 1024,
 	};
 	struct stage_ops sops = { .map = loop_map, .serial = loop_serial };
+	int own_progress = !st->progress_extra;
 	int r;
 
 	pthread_mutex_init(&lp.mu, NULL);
 	pthread_cond_init(&lp.cv, NULL);
-	st->progress_extra = progress_extra;
-	st->progress_ctx = e;
+	/* a stage that shows its own figures on the progress line keeps them */
+	if (own_progress) {
+		st->progress_extra = progress_extra;
+		st->progress_ctx = e;
+	}
 	r = stage_run(st, &sops, &lp);
 	if (r == 0 && pump(&lp, 0) < 0)
 		r = -1;
@@ -272,7 +276,8 @@ int llm_loop_run(struct stage *st, struct llm_engine *e, const struct llm_option
 	}
 	while (lp.all)
 		job_free(&lp, lp.all);
-	st->progress_extra = NULL;
+	if (own_progress)
+		st->progress_extra = NULL;
 	pthread_mutex_destroy(&lp.mu);
 	pthread_cond_destroy(&lp.cv);
 	return r;
