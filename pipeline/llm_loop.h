@@ -56,6 +56,8 @@ void llm_job_done(struct llm_job *job);
 /*
  * Run the stage over its inputs with `e`. Returns 0, or -1 on a fatal
  * error: the engine's (llm_engine_fatal says why) or the stage's own.
+ * The progress line shows the engine's figures unless the stage already
+ * set st->progress_extra.
  */
 int llm_loop_run(struct stage *st, struct llm_engine *e, const struct llm_options *o,
 		 const struct llm_loop_ops *ops, void *ctx) MUST_CHECK;

@@ -35,7 +35,7 @@ enum llm_cause {
 	LLM_CAUSE_408,
 	LLM_CAUSE_429,
 	LLM_CAUSE_5XX,
-	LLM_CAUSE_BAD_BODY,   /* 2xx, but not a chat completion (bad JSON, no choices, cut short) */
+	LLM_CAUSE_BAD_BODY,   /* 2xx, but not an answer its call accepts (bad JSON, no choices or data, cut short) */
 	LLM_CAUSES
 };
 
