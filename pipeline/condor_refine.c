@@ -26,8 +26,7 @@ struct refine_state {
 	long attempt;
 	json_t *messages;     /* of the request in flight, kept for re-sampling */
 	const char *stop;
-	const char *fail_kind;
-	char *fail_msg, *fail_raw;
+	struct llm_failure fail;
 };
 
 struct refine_req {
@@ -136,11 +135,7 @@ static void count(uint64_t *c)
 
 static void state_fail(struct refine_state *s, const char *kind, const char *msg, const char *raw)
 {
-	if (s->fail_kind)
-		return;
-	s->fail_kind = kind;
-	s->fail_msg = xstrdup(msg ? msg : kind);
-	s->fail_raw = raw ? xstrdup(raw) : NULL;
+	llm_failure_set(&s->fail, kind, msg, raw);
 }
 
 /* The record as the prompts see it in this round. New messages, or NULL with s failed. */
@@ -354,8 +349,7 @@ static void refine_release(struct llm_job *job, void *ctx)
 	json_decref(s->rounds);
 	json_decref(s->messages);
 	free(s->cur);
-	free(s->fail_msg);
-	free(s->fail_raw);
+	llm_failure_release(&s->fail);
 	free(s);
 	job->state = NULL;
 }
@@ -368,13 +362,11 @@ static int refine_emit(struct stage *st, struct llm_job *job, void *ctx)
 	size_t made = 0, i;
 	json_t *round;
 
-	if (s->fail_kind || !s->stop) {
+	if (s->fail.kind || !s->stop) {
 		json_t *rej = json_copy(rec);
 		json_object_set(rej, "rounds", s->rounds);
-		if (s->fail_raw)
-			json_object_set_new(rej, "raw_reply", json_string(s->fail_raw));
-		stage_reject(st, &job->loc, rej, NULL, 0, s->fail_kind ? s->fail_kind : "aborted", "%s",
-			     s->fail_msg ? s->fail_msg : "refinement did not finish");
+		llm_failure_set(&s->fail, "aborted", "refinement did not finish", NULL);
+		llm_failure_reject(st, &job->loc, rej, &s->fail, NULL);
 		json_decref(rej);
 		return 0;
 	}

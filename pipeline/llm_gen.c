@@ -23,9 +23,7 @@ struct gen_state {
 	long k;
 	json_t **value;
 	pthread_mutex_t mu;
-	const char *fail_kind;
-	char *fail_msg;
-	char *fail_raw;
+	struct llm_failure fail;
 };
 
 struct gen_req {
@@ -72,11 +70,7 @@ static void count(uint64_t *c)
 static void gen_fail(struct gen_state *s, const char *kind, const char *msg, const char *raw)
 {
 	pthread_mutex_lock(&s->mu);
-	if (!s->fail_kind) {
-		s->fail_kind = kind;
-		s->fail_msg = xstrdup(msg ? msg : kind);
-		s->fail_raw = raw ? xstrdup(raw) : NULL;
-	}
+	llm_failure_set(&s->fail, kind, msg, raw);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -240,8 +234,7 @@ static void gen_release(struct llm_job *job, void *ctx)
 		json_decref(s->value[i]);
 	free(s->value);
 	json_decref(s->messages);
-	free(s->fail_msg);
-	free(s->fail_raw);
+	llm_failure_release(&s->fail);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	job->state = NULL;
@@ -271,12 +264,8 @@ static int gen_emit(struct stage *st, struct llm_job *job, void *ctx)
 	size_t i, k = 0;
 	int r = 0;
 
-	if (s->fail_kind) {
-		json_t *rej = json_copy(job->rec);
-		if (s->fail_raw)
-			json_object_set_new(rej, "raw_reply", json_string(s->fail_raw));
-		stage_reject(st, &job->loc, rej, NULL, 0, s->fail_kind, "%s", s->fail_msg);
-		json_decref(rej);
+	if (s->fail.kind) {
+		llm_failure_reject(st, &job->loc, job->rec, &s->fail, NULL);
 		return 0;
 	}
 	if (!g->explode) {

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define WAIT_TICK 0.25
@@ -281,4 +282,34 @@ int llm_loop_run(struct stage *st, struct llm_engine *e, const struct llm_option
 	pthread_mutex_destroy(&lp.mu);
 	pthread_cond_destroy(&lp.cv);
 	return r;
+}
+
+void llm_failure_set(struct llm_failure *f, const char *kind, const char *msg, const char *raw)
+{
+	if (f->kind)
+		return;
+	f->kind = kind;
+	f->msg = xstrdup(msg ? msg : kind);
+	f->raw = raw ? xstrdup(raw) : NULL;
+}
+
+void llm_failure_release(struct llm_failure *f)
+{
+	free(f->msg);
+	free(f->raw);
+	memset(f, 0, sizeof(*f));
+}
+
+void llm_failure_reject(struct stage *st, const struct record_loc *loc, const json_t *rec,
+			const struct llm_failure *f, const char *what)
+{
+	json_t *rej = json_copy((json_t *)rec);
+
+	if (f->raw)
+		json_object_set_new(rej, "raw_reply", json_string(f->raw));
+	if (what)
+		stage_reject(st, loc, rej, NULL, 0, f->kind, "%s: %s", what, f->msg);
+	else
+		stage_reject(st, loc, rej, NULL, 0, f->kind, "%s", f->msg);
+	json_decref(rej);
 }

@@ -48,6 +48,27 @@ struct llm_loop_ops {
 	void (*release)(struct llm_job *job, void *ctx);
 };
 
+/*
+ * The first failure among a job's requests, which decides how its record
+ * is rejected: later failures are ignored. Callers serialise access
+ * (their job's lock, where answers can arrive on several threads).
+ */
+struct llm_failure {
+	const char *kind; /* a reject kind (static); NULL while nothing failed */
+	char *msg;        /* owned */
+	char *raw;        /* the raw reply, owned; NULL if none */
+};
+
+/* Record a failure unless one is already recorded; msg NULL means kind. */
+void llm_failure_set(struct llm_failure *f, const char *kind, const char *msg, const char *raw);
+void llm_failure_release(struct llm_failure *f);
+/*
+ * Set `rec` (borrowed) aside for f: a copy carrying `raw_reply` when there
+ * is one, with f's kind and message (prefixed by `what`: when given).
+ */
+void llm_failure_reject(struct stage *st, const struct record_loc *loc, const json_t *rec,
+			const struct llm_failure *f, const char *what);
+
 /* One more piece of work in flight for `job` (thread-safe). */
 void llm_job_hold(struct llm_job *job);
 /* That piece is done; the last one completes the job (thread-safe). */

@@ -34,8 +34,7 @@ struct mc_state {
 	struct mc_input in;
 	json_t *messages;
 	uint64_t requests;
-	const char *fail_kind;
-	char *fail_msg;
+	struct llm_failure fail;
 };
 
 struct mc_req {
@@ -181,10 +180,7 @@ static int mc_input_read(const struct mc_run *r, const json_t *rec, struct mc_in
 static void mc_fail(struct mc_state *s, const char *kind, const char *msg)
 {
 	pthread_mutex_lock(&s->mu);
-	if (!s->fail_kind) {
-		s->fail_kind = kind;
-		s->fail_msg = xstrdup(msg ? msg : kind);
-	}
+	llm_failure_set(&s->fail, kind, msg, NULL);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -321,7 +317,7 @@ static void on_reply(void *data, const struct llm_result *res)
 	}
 
 	pthread_mutex_lock(&s->mu);
-	failed = s->fail_kind != NULL;
+	failed = s->fail.kind != NULL;
 	if (!failed) {
 		if (got && mc_solution_feed(&s->sol, q->step, q->first, got, ok) < 0)
 			abort(); /* every request is a batch the plan asked for */
@@ -401,7 +397,7 @@ static void mc_release(struct llm_job *job, void *ctx)
 	mc_solution_release(&s->sol);
 	mc_input_release(&s->in);
 	json_decref(s->messages);
-	free(s->fail_msg);
+	llm_failure_release(&s->fail);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	job->state = NULL;
@@ -459,8 +455,8 @@ static int mc_emit(struct stage *st, struct llm_job *job, void *ctx)
 	struct mc_run *r = ctx;
 	struct mc_state *s = job->state;
 
-	if (s->fail_kind) {
-		stage_reject(st, &job->loc, job->rec, NULL, 0, s->fail_kind, "%s", s->fail_msg);
+	if (s->fail.kind) {
+		stage_reject(st, &job->loc, job->rec, NULL, 0, s->fail.kind, "%s", s->fail.msg);
 		return 0;
 	}
 	if (!mc_solution_done(&s->sol)) {

@@ -15,8 +15,7 @@
 struct judge_state {
 	struct prm_check_result res;
 	pthread_mutex_t mu;
-	const char *fail_kind;
-	char *fail_msg, *fail_raw;
+	struct llm_failure fail;
 };
 
 struct judge_req {
@@ -35,11 +34,7 @@ int prm_judge_parsed_verdict(const json_t *parsed)
 static void judge_fail(struct judge_state *s, const char *kind, const char *msg, const char *raw)
 {
 	pthread_mutex_lock(&s->mu);
-	if (!s->fail_kind) {
-		s->fail_kind = kind;
-		s->fail_msg = xstrdup(msg ? msg : kind);
-		s->fail_raw = raw ? xstrdup(raw) : NULL;
-	}
+	llm_failure_set(&s->fail, kind, msg, raw);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -86,8 +81,7 @@ static void judge_release(struct llm_job *job, void *ctx)
 		return;
 	prm_check_result_release(&s->res);
 	pthread_mutex_destroy(&s->mu);
-	free(s->fail_msg);
-	free(s->fail_raw);
+	llm_failure_release(&s->fail);
 	free(s);
 	job->state = NULL;
 }
@@ -162,12 +156,8 @@ static int judge_emit(struct stage *st, struct llm_job *job, void *ctx)
 	struct prm_judge *j = ctx;
 	struct judge_state *s = job->state;
 
-	if (s->fail_kind) {
-		json_t *rej = json_copy(job->rec);
-		if (s->fail_raw)
-			json_object_set_new(rej, "raw_reply", json_string(s->fail_raw));
-		stage_reject(st, &job->loc, rej, NULL, 0, s->fail_kind, "%s", s->fail_msg);
-		json_decref(rej);
+	if (s->fail.kind) {
+		llm_failure_reject(st, &job->loc, job->rec, &s->fail, NULL);
 		return 0;
 	}
 	if (prm_check_write(j->check, &s->res, job->rec) < 0) {

@@ -23,8 +23,7 @@ struct score_state {
 	size_t n;
 	double *v;
 	pthread_mutex_t mu;
-	const char *fail_kind;
-	char *fail_msg, *fail_raw;
+	struct llm_failure fail;
 };
 
 struct score_req {
@@ -68,11 +67,7 @@ void score_release(struct score_config *c)
 static void state_fail(struct score_state *s, const char *kind, const char *msg, const char *raw)
 {
 	pthread_mutex_lock(&s->mu);
-	if (!s->fail_kind) {
-		s->fail_kind = kind;
-		s->fail_msg = xstrdup(msg ? msg : kind);
-		s->fail_raw = raw ? xstrdup(raw) : NULL;
-	}
+	llm_failure_set(&s->fail, kind, msg, raw);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -309,8 +304,7 @@ static void score_release_job(struct llm_job *job, void *ctx)
 	if (!s)
 		return;
 	free(s->v);
-	free(s->fail_msg);
-	free(s->fail_raw);
+	llm_failure_release(&s->fail);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	job->state = NULL;
@@ -347,12 +341,8 @@ static int score_emit(struct stage *st, struct llm_job *job, void *ctx)
 	struct sbuf why = SBUF_INIT;
 	int r = 0;
 
-	if (s->fail_kind) {
-		json_t *rej = json_copy(job->rec);
-		if (s->fail_raw)
-			json_object_set_new(rej, "raw_reply", json_string(s->fail_raw));
-		stage_reject(st, &job->loc, rej, NULL, 0, s->fail_kind, "%s", s->fail_msg);
-		json_decref(rej);
+	if (s->fail.kind) {
+		llm_failure_reject(st, &job->loc, job->rec, &s->fail, NULL);
 	} else if (set_scores(c, job->rec, s->v, s->n, &why) < 0) {
 		stage_reject(st, &job->loc, job->rec, NULL, 0, "bad_field_type", "%s", why.buf);
 	} else {

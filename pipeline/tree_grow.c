@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "llm_engine.h"
+#include "llm_loop.h"
 #include "llm_request.h"
 #include "prompt_file.h"
 #include "reply_parse.h"
@@ -107,8 +108,7 @@ struct grow_slot {
 	json_t *messages;
 	json_t *names;     /* the parsed list, or NULL */
 	long attempt;
-	const char *fail_kind;
-	char *fail_msg, *fail_raw;
+	struct llm_failure fail;
 };
 
 struct grow_run {
@@ -127,8 +127,7 @@ static void slot_release(struct grow_slot *s)
 	json_decref(s->rec);
 	json_decref(s->messages);
 	json_decref(s->names);
-	free(s->fail_msg);
-	free(s->fail_raw);
+	llm_failure_release(&s->fail);
 }
 
 static void on_reply(void *data, const struct llm_result *res);
@@ -158,9 +157,7 @@ static void slot_submit(struct grow_slot *s)
 
 static void slot_fail(struct grow_slot *s, const char *kind, const char *msg, const char *raw)
 {
-	s->fail_kind = kind;
-	s->fail_msg = xstrdup(msg ? msg : kind);
-	s->fail_raw = raw ? xstrdup(raw) : NULL;
+	llm_failure_set(&s->fail, kind, msg, raw);
 }
 
 static void on_reply(void *data, const struct llm_result *res)
@@ -378,14 +375,12 @@ static void round_merge(struct stage *st, struct kt_tree *t, const struct tree_g
 					frontier_add(next, s->node->children[k]);
 			continue;
 		}
-		if (!strcmp(s->fail_kind, "parse_error"))
+		if (!strcmp(s->fail.kind, "parse_error"))
 			c->parse_errors++;
 		else
 			c->failed++;
-		if (s->fail_raw)
-			json_object_set_new(s->rec, "raw_reply", json_string(s->fail_raw));
-		stage_reject(st, &loc, s->rec, NULL, 0, s->fail_kind, "%s: %s",
-			     json_string_value(json_object_get(s->rec, "path_text")), s->fail_msg);
+		llm_failure_reject(st, &loc, s->rec, &s->fail,
+				   json_string_value(json_object_get(s->rec, "path_text")));
 	}
 }
 

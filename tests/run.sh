@@ -15,7 +15,7 @@ export SMELT_BIN SMELT_TOP="$top"
 log=$(mktemp -d "${TMPDIR:-/tmp}/smelt-tests.XXXXXX")
 passed=0 failed=0 failures=""
 
-count() { # $1 = name, $2 = TAP output file, $3 = exit status
+count() { # $1 = name, $2 = TAP output file, $3 = exit status, $4 = seconds
 	p=$(grep -c '^ok ' "$2")
 	f=$(grep -c '^not ok ' "$2")
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -30,10 +30,10 @@ count() { # $1 = name, $2 = TAP output file, $3 = exit status
 	failed=$((failed + f))
 	if [ "$f" -ne 0 ]; then
 		failures="$failures $1"
-		echo "--- $1: $f failed"
+		echo "--- $1: $f failed (${4}s)"
 		grep -v '^ok ' "$2" | tail -40
 	else
-		echo "--- $1: $p passed"
+		echo "--- $1: $p passed (${4}s)"
 	fi
 }
 
@@ -42,16 +42,18 @@ for t in "$SMELT_UNIT"/test_*; do
 	name=unit/$(basename "$t")
 	case "$name" in *${TESTS:-}*) ;; *) continue ;; esac
 	out="$log/$(basename "$t").tap"
+	t0=$(date +%s)
 	(cd "$top" && CMOCKA_MESSAGE_OUTPUT=TAP "$t") >"$out" 2>&1
-	count "$name" "$out" $?
+	count "$name" "$out" $? $(($(date +%s) - t0))
 done
 
 for t in tests/*/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	case "$t" in *${TESTS:-}*) ;; *) continue ;; esac
 	out="$log/$(echo "$t" | tr / _).tap"
+	t0=$(date +%s)
 	sh "$t" >"$out" 2>&1
-	count "$t" "$out" $?
+	count "$t" "$out" $? $(($(date +%s) - t0))
 done
 
 rm -rf "$log"
