@@ -244,23 +244,57 @@ static int scan_literal(struct scan *s, const char *word, size_t n)
 	return 0;
 }
 
+/*
+ * After a member of a container closed by `close`: 1 and the closing
+ * bracket written if it ends here, 0 and the comma written if another
+ * member follows, -1 on anything else.
+ */
+static int after_member(struct scan *s, char close)
+{
+	skip_ws(s);
+	if (s->p >= s->end)
+		return -1;
+	if (*s->p == (unsigned char)close) {
+		s->p++;
+		sbuf_addch(s->out, close);
+		s->depth--;
+		return 1;
+	}
+	if (*s->p != ',')
+		return -1;
+	s->p++;
+	sbuf_addch(s->out, ',');
+	skip_ws(s);
+	return 0;
+}
+
+/* Open a container: depth check, bracket written; 1 if it is empty. */
+static int open_container(struct scan *s, char open, char close)
+{
+	if (++s->depth > MAX_DEPTH)
+		return -1;
+	s->p++;
+	sbuf_addch(s->out, open);
+	skip_ws(s);
+	if (s->p < s->end && *s->p == (unsigned char)close) {
+		s->p++;
+		sbuf_addch(s->out, close);
+		s->depth--;
+		return 1;
+	}
+	return 0;
+}
+
 /* `info` is non-NULL only for the top-level object: it records "id". */
 static int scan_object(struct scan *s, struct json_canon_info *info)
 {
 	uint64_t keys[MAX_KEYS_CHECKED];
 	size_t nkeys = 0;
 
-	if (++s->depth > MAX_DEPTH)
-		return -1;
-	s->p++;
-	sbuf_addch(s->out, '{');
-	skip_ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		sbuf_addch(s->out, '}');
-		s->depth--;
-		return 0;
-	}
+	int r = open_container(s, '{', '}');
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	for (;;) {
 		if (s->p >= s->end || *s->p != '"')
 			return -1;
@@ -295,53 +329,22 @@ static int scan_object(struct scan *s, struct json_canon_info *info)
 				info->id_type = 2;
 			}
 		}
-		skip_ws(s);
-		if (s->p >= s->end)
-			return -1;
-		if (*s->p == '}') {
-			s->p++;
-			sbuf_addch(s->out, '}');
-			s->depth--;
-			return 0;
-		}
-		if (*s->p != ',')
-			return -1;
-		s->p++;
-		sbuf_addch(s->out, ',');
-		skip_ws(s);
+		if ((r = after_member(s, '}')) != 0)
+			return r < 0 ? -1 : 0;
 	}
 }
 
 static int scan_array(struct scan *s)
 {
-	if (++s->depth > MAX_DEPTH)
-		return -1;
-	s->p++;
-	sbuf_addch(s->out, '[');
-	skip_ws(s);
-	if (s->p < s->end && *s->p == ']') {
-		s->p++;
-		sbuf_addch(s->out, ']');
-		s->depth--;
-		return 0;
-	}
+	int r = open_container(s, '[', ']');
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	for (;;) {
 		if (scan_value(s, NULL) < 0)
 			return -1;
-		skip_ws(s);
-		if (s->p >= s->end)
-			return -1;
-		if (*s->p == ']') {
-			s->p++;
-			sbuf_addch(s->out, ']');
-			s->depth--;
-			return 0;
-		}
-		if (*s->p != ',')
-			return -1;
-		s->p++;
-		sbuf_addch(s->out, ',');
-		skip_ws(s);
+		if ((r = after_member(s, ']')) != 0)
+			return r < 0 ? -1 : 0;
 	}
 }
 
