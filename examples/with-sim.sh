@@ -6,6 +6,9 @@ set -u
 bin=$1 out=$2 model=$3 simopts=$4
 shift 4
 mkdir -p "$out"
+# A sim.out left by an earlier run would give its stale port to the loop
+# below before the new server's redirection truncates the file.
+rm -f "$out/sim.out"
 # shellcheck disable=SC2086 # SIM_OPTS is a list of options
 "$bin/smelt-sim" --port 0 --model "$model" $simopts >"$out/sim.out" 2>"$out/sim.err" &
 pid=$!

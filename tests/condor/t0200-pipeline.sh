@@ -62,11 +62,11 @@ test_case 'outputs removed and rebuilt from the cache: zero requests, the same r
 test_case 'an edited refine prompt reruns refinement and what follows, nothing before' '
 	P2="$test_root/prompts" && O2="$test_root/out2" &&
 	cp -R "$SMELT_TOP/prompts/condor/en" "$P2" &&
-	condor_make "$O2" N=10 PROMPTS="$P2" >log 2>&1 &&
+	{ condor_make "$O2" N=10 PROMPTS="$P2" >log 2>&1 || { cat log; exit 1; }; } &&
 	listing "$O2" >before &&
 	sleep 1 &&
 	echo "Keep the improved answer short." >>"$P2/refine.prompt" &&
-	condor_make "$O2" N=10 PROMPTS="$P2" >log2 2>&1 &&
+	{ condor_make "$O2" N=10 PROMPTS="$P2" >log2 2>&1 || { cat log2; exit 1; }; } &&
 	listing "$O2" >after &&
 	for x in pairs questions.raw questions answers critiques sft_v; do
 		test "$(grep "/$x.jsonl.zst " before)" = "$(grep "/$x.jsonl.zst " after)" || { echo "$x was rebuilt"; exit 1; }
@@ -75,8 +75,9 @@ test_case 'an edited refine prompt reruns refinement and what follows, nothing b
 		test "$(grep "/$x.jsonl.zst " before)" != "$(grep "/$x.jsonl.zst " after)" || { echo "$x was not rebuilt"; exit 1; }
 	done &&
 	refined=$(jq ".refine.refined" "$O2/refine.stats.json") &&
-	test "$(chat_requests "$O2")" -eq "$refined" &&
-	! grep -q "smelt-gen" log2
+	asked=$(chat_requests "$O2") &&
+	{ test "$asked" -eq "$refined" || { echo "asked $asked, refined $refined"; cat log2; exit 1; }; } &&
+	{ ! grep -q "smelt-gen" log2 || { echo "smelt-gen ran again:"; cat log2; exit 1; }; }
 '
 
 test_case 'ROUNDS=2 refines again; N=12 samples again' '
