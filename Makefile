@@ -52,13 +52,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 deps:
 	@sh scripts/install-deps
 
+# The tests and examples run make themselves: they get a clean MAKEFLAGS.
 check: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/run.sh
+	@MAKEFLAGS= sh tests/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh examples/demo.sh
+	@MAKEFLAGS= sh examples/demo.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -71,7 +72,7 @@ sanitize: deps
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
 	@SMELT_BIN=build-san/bin SMELT_UNIT=build-san/tests SMELT_SANITIZE=1 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 MAKEFLAGS= sh tests/run.sh
 
 fuzz:
 	@sh tests/fuzz/run.sh
