@@ -1,6 +1,7 @@
 # smelt — one non-recursive Makefile.
 #
-# pipeline/*.c    -> build/libsmelt.a (the core every stage and test links)
+# pipeline/*/*.c  -> build/libsmelt.a (the library every stage and test links)
+# pipeline/sim/*.c -> build/libsmelt-sim.a (the simulator, smelt-sim only)
 # stages/NAME.c   -> bin/smelt-NAME
 # tests/unit/test_*.c -> build/tests/test_* (cmocka)
 #
@@ -20,9 +21,12 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -pthread -Ipipeline -D_GNU_SOUR
 LDLIBS  := -lcurl -larchive -lzstd -ljansson -lxxhash -lmicrohttpd -lpcre2-8 -lutf8proc -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread -Wl,--as-needed
 
-LIB_SRC   := $(sort $(wildcard pipeline/*.c))
+LIB_SRC   := $(sort $(filter-out pipeline/sim/%,$(wildcard pipeline/*/*.c)))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libsmelt.a
+SIM_SRC   := $(sort $(wildcard pipeline/sim/*.c))
+SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
+SIM_LIB   := $(BUILD)/libsmelt-sim.a
 STAGE_SRC := $(sort $(wildcard stages/*.c))
 STAGE_BIN := $(STAGE_SRC:stages/%.c=$(BINDIR)/smelt-%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -39,6 +43,14 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(SIM_LIB): $(SIM_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BINDIR)/smelt-sim: $(BUILD)/stages/sim.o $(SIM_LIB) $(LIB)
+	@mkdir -p $(BINDIR)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(SIM_LIB) $(LIB) $(LDLIBS)
 
 $(BINDIR)/smelt-%: $(BUILD)/stages/%.o $(LIB)
 	@mkdir -p $(BINDIR)
@@ -85,5 +97,5 @@ install: $(STAGE_BIN)
 clean:
 	rm -rf $(BUILD) build-san $(BINDIR)
 
-.SECONDARY: $(LIB_OBJ) $(STAGE_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o)
+.SECONDARY: $(LIB_OBJ) $(SIM_OBJ) $(STAGE_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

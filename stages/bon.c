@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_path.h"
-#include "json_write.h"
-#include "prm_bon.h"
-#include "prm_check.h"
-#include "provenance.h"
-#include "stage.h"
+#include "json/json_path.h"
+#include "json/json_write.h"
+#include "prm/prm_bon.h"
+#include "prm/prm_check.h"
+#include "io/provenance.h"
+#include "stage/stage.h"
 
 enum {
 	OPT_BY = 256, OPT_AGG, OPT_RESPONSES, OPT_GROUP_BY, OPT_TEXT, OPT_STEPS, OPT_ORM, OPT_GOLD,

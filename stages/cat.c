@@ -5,11 +5,11 @@
  */
 #include <string.h>
 
-#include "conv_format.h"
-#include "conv_prm.h"
-#include "hash.h"
-#include "json_write.h"
-#include "stage.h"
+#include "io/conv_format.h"
+#include "prm/conv_prm.h"
+#include "core/hash.h"
+#include "json/json_write.h"
+#include "stage/stage.h"
 
 struct cat {
 	enum conv_format from, to;

@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer_check.h"
-#include "json_path.h"
-#include "llm_engine.h"
-#include "llm_options.h"
-#include "prm_check.h"
-#include "prm_judge.h"
-#include "prompt_file.h"
-#include "provenance.h"
-#include "reply_parse.h"
-#include "stage.h"
+#include "answer/answer_check.h"
+#include "json/json_path.h"
+#include "llm/llm_engine.h"
+#include "stage/llm_options.h"
+#include "prm/prm_check.h"
+#include "prm/prm_judge.h"
+#include "text/prompt_file.h"
+#include "io/provenance.h"
+#include "text/reply_parse.h"
+#include "stage/stage.h"
 
 enum {
 	OPT_GOLD = 256, OPT_PRED, OPT_INTO, OPT_MODE, OPT_EXTRACT, OPT_REL_TOL, OPT_RELAXED_TOL,

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "condor_record.h"
-#include "condor_report.h"
-#include "provenance.h"
-#include "stage.h"
+#include "condor/condor_record.h"
+#include "condor/condor_report.h"
+#include "io/provenance.h"
+#include "stage/stage.h"
 
 enum {
 	OPT_LEVELS = 256, OPT_MIN_CHARS, OPT_MAX_CHARS, OPT_ANSWER, OPT_SET, OPT_CHOSEN, OPT_REJECTED,

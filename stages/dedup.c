@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup_ids.h"
-#include "dedup_key.h"
-#include "hash_set.h"
-#include "json_path.h"
-#include "stage.h"
+#include "corpus/dedup_ids.h"
+#include "text/dedup_key.h"
+#include "core/hash_set.h"
+#include "json/json_path.h"
+#include "stage/stage.h"
 
 enum { OPT_FIELDS = 256, OPT_DROP };
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup_key.h"
-#include "filter_run.h"
-#include "json_path.h"
-#include "stage.h"
+#include "text/dedup_key.h"
+#include "reward/filter_run.h"
+#include "json/json_path.h"
+#include "stage/stage.h"
 
 enum {
 	OPT_SCORE = 256, OPT_BY, OPT_MIN_GROUP, OPT_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image_load.h"
-#include "json_path.h"
-#include "llm_engine.h"
-#include "llm_gen.h"
-#include "llm_options.h"
-#include "prompt_file.h"
-#include "reply_parse.h"
-#include "stage.h"
+#include "llm/image_load.h"
+#include "json/json_path.h"
+#include "llm/llm_engine.h"
+#include "gen/llm_gen.h"
+#include "stage/llm_options.h"
+#include "text/prompt_file.h"
+#include "text/reply_parse.h"
+#include "stage/stage.h"
 
 enum {
 	OPT_PROMPT = 256, OPT_INTO, OPT_PARSE, OPT_SAMPLES, OPT_EXPLODE, OPT_N_MODE, OPT_REPARSE,

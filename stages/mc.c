@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer_check.h"
-#include "image_load.h"
-#include "llm_engine.h"
-#include "llm_gen.h"
-#include "llm_options.h"
-#include "mc_plan.h"
-#include "mc_run.h"
-#include "prompt_file.h"
-#include "stage.h"
-#include "step_split.h"
+#include "answer/answer_check.h"
+#include "llm/image_load.h"
+#include "llm/llm_engine.h"
+#include "gen/llm_gen.h"
+#include "stage/llm_options.h"
+#include "prm/mc_plan.h"
+#include "prm/mc_run.h"
+#include "text/prompt_file.h"
+#include "stage/stage.h"
+#include "prm/step_split.h"
 
 enum {
 	OPT_PROMPT = 256, OPT_MODE, OPT_ROLLOUTS, OPT_THRESHOLD, OPT_FIRST_BATCH, OPT_MAX_STEPS,

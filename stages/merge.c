@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup_key.h"
-#include "json_path.h"
-#include "json_write.h"
-#include "stage.h"
+#include "text/dedup_key.h"
+#include "json/json_path.h"
+#include "json/json_write.h"
+#include "stage/stage.h"
 
 /* At most 60 bytes of a key in a message. */
 #define KEY_SHOWN(sb) (int)((sb)->len < 60 ? (sb)->len : 60), (sb)->buf

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_path.h"
-#include "prm_eval.h"
-#include "stage.h"
+#include "json/json_path.h"
+#include "prm/prm_eval.h"
+#include "stage/stage.h"
 
 enum { OPT_GOLD = 256, OPT_PRED, OPT_SOURCE, OPT_THRESHOLD };
 

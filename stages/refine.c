@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "condor_refine.h"
-#include "image_load.h"
-#include "json_path.h"
-#include "llm_engine.h"
-#include "llm_options.h"
-#include "prompt_file.h"
-#include "reply_parse.h"
-#include "stage.h"
+#include "condor/condor_refine.h"
+#include "llm/image_load.h"
+#include "json/json_path.h"
+#include "llm/llm_engine.h"
+#include "stage/llm_options.h"
+#include "text/prompt_file.h"
+#include "text/reply_parse.h"
+#include "stage/stage.h"
 
 enum { OPT_PROMPT = 256, OPT_CRITIQUE_PROMPT, OPT_ROUNDS, OPT_INTO, OPT_REPARSE, OPT_NONE, OPT_MARKERS };
 

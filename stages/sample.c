@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup_key.h"
-#include "hash.h"
-#include "json_path.h"
-#include "reservoir.h"
-#include "stage.h"
+#include "text/dedup_key.h"
+#include "core/hash.h"
+#include "json/json_path.h"
+#include "core/reservoir.h"
+#include "stage/stage.h"
 
 enum { OPT_N = 'n', OPT_SEED = 256, OPT_STRATIFY, OPT_PER_STRATUM };
 

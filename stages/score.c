@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image_load.h"
-#include "json_path.h"
-#include "llm_engine.h"
-#include "llm_loop.h"
-#include "llm_options.h"
-#include "prompt_file.h"
-#include "reply_parse.h"
-#include "score_run.h"
-#include "stage.h"
+#include "llm/image_load.h"
+#include "json/json_path.h"
+#include "llm/llm_engine.h"
+#include "stage/llm_loop.h"
+#include "stage/llm_options.h"
+#include "text/prompt_file.h"
+#include "text/reply_parse.h"
+#include "reward/score_run.h"
+#include "stage/stage.h"
 
 enum {
 	OPT_BACKEND = 256, OPT_NAME, OPT_TARGET, OPT_AGGREGATE, OPT_INDEX, OPT_LABEL, OPT_RAW,

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup_key.h"
-#include "hash.h"
-#include "json_path.h"
-#include "stage.h"
+#include "text/dedup_key.h"
+#include "core/hash.h"
+#include "json/json_path.h"
+#include "stage/stage.h"
 
 /* Fixed forever: changing it would move every record to another shard. */
 #define SHARD_SEED 0x736d656c742d7368ULL /* "smelt-sh" */

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sbuf.h"
-#include "sim_arith.h"
-#include "sim_config.h"
-#include "sim_server.h"
-#include "util.h"
+#include "core/sbuf.h"
+#include "sim/sim_arith.h"
+#include "sim/sim_config.h"
+#include "sim/sim_server.h"
+#include "core/util.h"
 
 static const char usage_text[] =
 "usage: smelt-sim [--port P] [--host ADDR] [--seed S] [--model NAME] [options]\n"

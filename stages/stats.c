@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup_key.h"
-#include "json_path.h"
-#include "stage.h"
-#include "stats_agg.h"
-#include "stats_html.h"
+#include "text/dedup_key.h"
+#include "json/json_path.h"
+#include "stage/stage.h"
+#include "corpus/stats_agg.h"
+#include "report/stats_html.h"
 
 enum { OPT_BY = 256, OPT_HTML, OPT_FIELDS, OPT_BINS, OPT_RESERVOIR, OPT_MAX_GROUPS, OPT_MAX_FIELDS };
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "knowledge_tree.h"
-#include "stage.h"
-#include "tree_grow.h"
+#include "condor/knowledge_tree.h"
+#include "stage/stage.h"
+#include "condor/tree_grow.h"
 
 enum {
 	OPT_N = 256, OPT_SEED, OPT_TASKS, OPT_LANG, OPT_WITHOUT, OPT_STRATIFY, OPT_LEAF,

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer_check.h"
-#include "sbuf.h"
+#include "answer/answer_check.h"
+#include "core/sbuf.h"
 
 static void check_self(const char *s)
 {

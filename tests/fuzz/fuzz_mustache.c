@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "mustache.h"
+#include "text/mustache.h"
 
 static int fuzz_partial(void *data, const char *from, const char *name,
 			struct sbuf *id, struct sbuf *text)

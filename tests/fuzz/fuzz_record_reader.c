@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json_canon.h"
-#include "json_write.h"
-#include "record_reader.h"
+#include "json/json_canon.h"
+#include "json/json_write.h"
+#include "io/record_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 
-#include "reply_parse.h"
+#include "text/reply_parse.h"
 
 static const char *const specs[] = {
 	"{}",

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "answer_check.h"
-#include "sbuf.h"
+#include "answer/answer_check.h"
+#include "core/sbuf.h"
 
 #define ANY_METHOD (-1)
 

@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "condor_record.h"
-#include "condor_refine.h"
-#include "condor_report.h"
+#include "condor/condor_record.h"
+#include "condor/condor_refine.h"
+#include "condor/condor_report.h"
 
 static const char levels_json[] =
 	"{\"levels\": ["

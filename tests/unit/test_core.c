@@ -12,12 +12,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "hash.h"
-#include "json_canon.h"
-#include "json_path.h"
-#include "json_write.h"
-#include "record_reader.h"
-#include "sbuf.h"
+#include "core/hash.h"
+#include "json/json_canon.h"
+#include "json/json_path.h"
+#include "json/json_write.h"
+#include "io/record_reader.h"
+#include "core/sbuf.h"
 
 static void test_sbuf(void **state)
 {

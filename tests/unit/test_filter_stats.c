@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "filter_stats.h"
-#include "reservoir.h"
+#include "reward/filter_stats.h"
+#include "core/reservoir.h"
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "hash.h"
-#include "hash_set.h"
+#include "core/hash.h"
+#include "core/hash_set.h"
 
 static struct hash128 key_of(uint64_t i)
 {

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "knowledge_tree.h"
-#include "mustache.h"
-#include "sbuf.h"
+#include "condor/knowledge_tree.h"
+#include "text/mustache.h"
+#include "core/sbuf.h"
 
 static const char *const langs[] = { "en", "zh" };
 

@@ -20,9 +20,9 @@
 #include <cmocka.h>
 #include <zstd.h>
 
-#include "hash.h"
-#include "llm_cache.h"
-#include "sbuf.h"
+#include "core/hash.h"
+#include "llm/llm_cache.h"
+#include "core/sbuf.h"
 
 static char *make_dir(void)
 {

@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <microhttpd.h>
 
-#include "llm_engine.h"
-#include "llm_options.h"
+#include "llm/llm_engine.h"
+#include "stage/llm_options.h"
 
 #define KEY "sk-test-ECHO-4242"
 

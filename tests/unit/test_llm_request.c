@@ -17,11 +17,11 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
-#include "image_load.h"
-#include "json_write.h"
-#include "llm_options.h"
-#include "llm_request.h"
-#include "llm_stats.h"
+#include "llm/image_load.h"
+#include "json/json_write.h"
+#include "stage/llm_options.h"
+#include "llm/llm_request.h"
+#include "llm/llm_stats.h"
 
 static const unsigned char png[] = {
 	0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 1, 2, 3,

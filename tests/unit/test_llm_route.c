@@ -21,8 +21,8 @@
 #include <cmocka.h>
 #include <microhttpd.h>
 
-#include "llm_engine.h"
-#include "llm_options.h"
+#include "llm/llm_engine.h"
+#include "stage/llm_options.h"
 
 static struct MHD_Daemon *daemon_;
 static char root[64];

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "mc_plan.h"
+#include "prm/mc_plan.h"
 
 #define MAXS 16
 #define MAXN 64

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mustache.h"
+#include "text/mustache.h"
 
 static const char *const spec_files[] = {
 	"comments", "interpolation", "sections", "inverted", "partials",

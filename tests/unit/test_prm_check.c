@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "prm_check.h"
-#include "prm_judge.h"
-#include "prompt_file.h"
-#include "reply_parse.h"
+#include "prm/prm_check.h"
+#include "prm/prm_judge.h"
+#include "text/prompt_file.h"
+#include "text/reply_parse.h"
 
 static void check_one(const char *rec_text, struct prm_check_result *res)
 {

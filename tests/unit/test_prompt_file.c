@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "prompt_file.h"
+#include "text/prompt_file.h"
 
 static char *scratch;
 

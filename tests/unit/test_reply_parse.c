@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reply_parse.h"
+#include "text/reply_parse.h"
 
 static struct reply_parser *parser(const char *spec_json)
 {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "reservoir.h"
+#include "core/reservoir.h"
 
 /* Pinned so that a change of generator, which would change every
  * sample smelt-sample draws for a given seed, cannot go unnoticed. The

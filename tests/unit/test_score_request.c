@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "score_request.h"
+#include "reward/score_request.h"
 
 static json_t *parse(const char *text)
 {

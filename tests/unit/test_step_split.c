@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "sbuf.h"
-#include "step_split.h"
+#include "core/sbuf.h"
+#include "prm/step_split.h"
 
 /* "p0\n\np1\n\n...p{n-1}": n pieces whose names say where they went. */
 static char *pieces_text(size_t n)

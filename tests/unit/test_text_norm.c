@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "sbuf.h"
-#include "text_norm.h"
+#include "core/sbuf.h"
+#include "text/text_norm.h"
 
 static char *norm(const char *s, size_t len)
 {

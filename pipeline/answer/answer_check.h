@@ -1,0 +1,184 @@
+/*
+ * answer_check.h — rule-based answer checking: pull the final answer out
+ * of a model's reply, then decide whether it is equivalent to the gold
+ * answer. No LLM judge; every decision names the rule that made it.
+ *
+ * Extraction (answer_extract) looks, in this order under EXTRACT_AUTO, for
+ *   <answer>…</answer>            the last complete pair
+ *   Final answer: …               the last marker, case-insensitive, also
+ *                                 "最终答案：", "最终答案:", "答案："; the
+ *                                 answer runs to the next blank line
+ *   \boxed{…} / \fbox{…}          the last one whose braces close
+ *   "the answer is B", "The correct option is (C)", "answer: 12"
+ *                                 (EXTRACT_OPTION when it is a letter)
+ *   a reply that is just an option ("B", "(B)", "B. text", "**B**"),
+ *   or whose last line is one
+ *   a one-line reply (at most 200 bytes) taken whole
+ *   the last number in the text
+ * A boxed answer inside a tag or after "Final answer:" narrows the answer
+ * to the box. The result is cleaned: surrounding whitespace, $…$, $$…$$,
+ * \(…\), \[…\], markdown bold, a whole \boxed{} / \text{}, and a trailing
+ * period are stripped.
+ *
+ * Equivalence (answer_equivalent) under ANSWER_AUTO tries, in order:
+ *   exact    case-folded equality after cleaning
+ *   mc       option letters: letter vs letter ("B", "(B)", "B.", "**B**",
+ *            "B) text", "the answer is B"); letter vs option text when
+ *            the options are given (a list, or "A. …" lines of the question)
+ *   set      intervals, sets, tuples: "(1, 2]" = "(1,2]", "{1,2,3}" =
+ *            "{3,2,1}", tuples and intervals keep order and bracket kind;
+ *            a bare "1, 2" is an unordered list; unions with \cup / ∪
+ *   numeric  both sides evaluate to numbers: thousands separators, a decimal
+ *            comma when unambiguous ("3,5"; "3,500" is 3500), percent, units
+ *            and currency, scientific notation ("1.5e3", "1.5 \times
+ *            10^{3}"), LaTeX (\frac \dfrac \tfrac \frac12 \sqrt \pi \left
+ *            \right \text \, ^\circ), number words, "x = 5", and + - * / ^
+ *            with parentheses, implicit products (2\pi) and sqrt; equal
+ *            within rel_tol (relative; a gold of 0 needs |pred| <= 1e-9)
+ *   vqa      lowercase, punctuation dropped (except inside numbers),
+ *            articles dropped, number words to digits, contractions expanded
+ * Once a rule applies to both sides (both are option letters, both are
+ * numbers, both are sets), its answer is final: "3" vs "4" is wrong even
+ * if some later rule were laxer. Other modes run a single rule:
+ *   relaxed  auto with relaxed_tol (5%) for numbers: ChartQA-style charts
+ *   anls     similarity 1 - levenshtein/max_len over code points of the
+ *            case-folded, space-collapsed strings; score = similarity when
+ *            the distance ratio is below anls_threshold (0.5), else 0;
+ *            correct when score > 0. (VisualPRM stored the distance as the
+ *            score, so unrelated strings passed; this does not.)
+ *   expr     sets or arithmetic only, strict: no units, words or separators
+ *
+ * Percent is a documented choice (answer_opts.percent): by default a number
+ * written with % on one side only matches either reading, so "50%" equals
+ * both "50" and "0.5"; when both sides carry %, the numbers must agree.
+ * Numbers are parsed with strtod in the C locale. Unsupported on purpose:
+ * "1.234,5" European grouping, mixed-number text "3 1/2" (but
+ * "3\frac{1}{2}" is 3.5), symbolic algebra (variables are not evaluated).
+ *
+ * Limits that keep a degenerate reply linear: expressions nested deeper
+ * than 200 levels, sets of more than 256 elements and unions of more than
+ * 8 parts are not read as such; ANLS compares strings of over 4096 code
+ * points for equality only. A typical answer_check costs ~7 us.
+ *
+ * All functions are reentrant: no globals, no locale changes.
+ */
+#ifndef SMELT_ANSWER_CHECK_H
+#define SMELT_ANSWER_CHECK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/sbuf.h"
+
+enum extract_method {
+	EXTRACT_NONE = 0,	/* found: nothing */
+	EXTRACT_AUTO,		/* pref: try all, in the order above */
+	EXTRACT_ANSWER_TAG,
+	EXTRACT_FINAL_ANSWER,
+	EXTRACT_BOXED,
+	EXTRACT_PHRASE,		/* "the answer is …" that is not a letter */
+	EXTRACT_OPTION,		/* a multiple-choice letter */
+	EXTRACT_WHOLE,		/* the whole (short, one-line) reply */
+	EXTRACT_LAST_NUMBER,
+};
+
+enum answer_mode {
+	ANSWER_AUTO = 0,
+	ANSWER_EXACT,
+	ANSWER_VQA,
+	ANSWER_MC,
+	ANSWER_NUMERIC,
+	ANSWER_RELAXED,
+	ANSWER_ANLS,
+	ANSWER_EXPR,
+	ANSWER_SET,
+	ANSWER_NONE,		/* verdict only: no answer to compare */
+};
+
+/* How a number carrying % compares with one that does not. */
+enum answer_percent {
+	ANSWER_PERCENT_EITHER = 0,	/* 50% = 50 and 50% = 0.5 (default) */
+	ANSWER_PERCENT_STRIP,		/* VisualPRM: % dropped, 50% = 50 only */
+	ANSWER_PERCENT_SCALE,		/* % means /100, 50% = 0.5 only */
+};
+
+struct answer_opts {
+	enum answer_mode mode;
+	enum extract_method extract;	/* for answer_check */
+	double rel_tol;			/* numeric, expr; default 1e-3 */
+	double relaxed_tol;		/* relaxed; default 0.05 */
+	double anls_threshold;		/* distance ratio cut; default 0.5 */
+	enum answer_percent percent;
+	/*
+	 * The options of a multiple-choice question, all borrowed, first
+	 * non-empty source wins: a C array, a JSON array of strings, or the
+	 * question text whose lines look like "A. …", "(B) …", "C) …".
+	 * An element "B. text" names its letter; otherwise letters go A, B, …
+	 */
+	const char *const *options;
+	size_t noptions;
+	const json_t *options_json;
+	const char *question;
+};
+
+/* Defaults: auto, auto extraction, 1e-3, 0.05, 0.5, percent either, no options. */
+void answer_opts_init(struct answer_opts *opts);
+
+struct answer_verdict {
+	bool correct;
+	enum answer_mode method;	/* the rule that decided */
+	double score;			/* 1/0, or the ANLS score */
+	enum extract_method extracted;	/* answer_check only */
+};
+
+/*
+ * Find the answer in `text` with method `pref` (EXTRACT_AUTO for all).
+ * `out` is reset and receives the cleaned answer; *found (may be NULL)
+ * the method that found it. Returns 1 if found, 0 if not (out empty,
+ * *found = EXTRACT_NONE), -1 on a NULL text or out.
+ */
+int answer_extract(const char *text, enum extract_method pref, struct sbuf *out,
+		   enum extract_method *found);
+
+/*
+ * Decide whether `pred` (an extracted answer) is equivalent to `gold`.
+ * opts may be NULL for the defaults. Returns 0 with *v filled, -1 on a NULL
+ * argument. An empty pred or gold is never correct.
+ */
+int answer_equivalent(const char *pred, const char *gold, const struct answer_opts *opts,
+		      struct answer_verdict *v);
+
+/*
+ * Extract from `response` with opts->extract, then compare with `gold`.
+ * `extracted` (may be NULL) receives the answer. Nothing extracted gives
+ * correct = false, method ANSWER_NONE. Returns 0, or -1 on a NULL argument.
+ */
+int answer_check(const char *response, const char *gold, const struct answer_opts *opts,
+		 struct answer_verdict *v, struct sbuf *extracted);
+
+/*
+ * The building blocks, for stages and tests.
+ *
+ * answer_clean: the cleaning every extracted answer gets, appended to out.
+ * answer_vqa_normalize: the vqa rule's normal form, appended to out.
+ * answer_value: the numeric rule's reading of s (lenient: units, words,
+ *   separators; else strict arithmetic); 0 and *x, *percent set, or -1.
+ * answer_anls: the raw similarity 1 - dist/max_len in [0, 1] (1 for two
+ *   empty strings), before any threshold; strings longer than 4096 code
+ *   points compare as 0 unless equal.
+ */
+void answer_clean(const char *s, struct sbuf *out);
+void answer_vqa_normalize(const char *s, struct sbuf *out);
+int answer_value(const char *s, bool lenient, double *x, bool *percent) MUST_CHECK;
+double answer_anls(const char *pred, const char *gold);
+
+/* Names as used on command lines: parse returns 0, or -1 for an unknown name. */
+const char *answer_mode_name(enum answer_mode mode);
+int answer_mode_parse(const char *name, enum answer_mode *out) MUST_CHECK;
+const char *extract_method_name(enum extract_method m);
+int extract_method_parse(const char *name, enum extract_method *out) MUST_CHECK;
+const char *answer_percent_name(enum answer_percent p);
+int answer_percent_parse(const char *name, enum answer_percent *out) MUST_CHECK;
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * record_writer.c — buffered JSON Lines output through a zstd stream.
+ *
+ * Records are gathered in an input buffer and handed to ZSTD_compressStream2
+ * a buffer at a time; frames end on size or age (see record_writer.h).
+ * EPIPE on a pipe ends the process quietly, as git's check_pipe does.
+ */
+#include "io/record_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "json/json_write.h"
+#include "core/sbuf.h"
+
+#define INBUF_SIZE (1u << 20)
+
+struct record_writer {
+	char *path;
+	int fd, own_fd;
+	int compress;
+	ZSTD_CCtx *cctx;
+	struct sbuf in;   /* records not yet compressed */
+	struct sbuf out;  /* compressed bytes not yet written */
+	size_t frame_in;  /* input bytes in the open frame */
+	double frame_start;
+	struct record_writer_opts opts;
+	uint64_t count;
+	int failed;
+	int frames; /* frames ended so far */
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+struct record_writer *record_writer_open(const char *path, const struct record_writer_opts *opts)
+{
+	struct record_writer_opts defaults = RECORD_WRITER_OPTS_INIT;
+	struct record_writer *w = xcalloc(1, sizeof(*w));
+	int is_stdout = !path || !strcmp(path, "-");
+
+	w->opts = opts ? *opts : defaults;
+	w->path = xstrdup(is_stdout ? "<stdout>" : path);
+	if (is_stdout) {
+		w->fd = 1;
+	} else {
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (w->fd < 0) {
+			error("cannot create '%s': %s", path, strerror(errno));
+			free(w->path);
+			free(w);
+			return NULL;
+		}
+		w->own_fd = 1;
+	}
+	w->compress = w->opts.compress;
+	if (w->compress < 0)
+		w->compress = is_stdout ? !isatty(1) : ends_with(path, ".zst");
+	if (!w->opts.buffer_size)
+		w->opts.buffer_size = INBUF_SIZE;
+	sbuf_init(&w->in, w->opts.buffer_size);
+	sbuf_init(&w->out, 0);
+	if (w->compress) {
+		w->cctx = ZSTD_createCCtx();
+		if (!w->cctx)
+			die("out of memory creating a zstd context");
+		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->opts.level);
+		if (w->opts.workers > 0)
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, w->opts.workers);
+		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		if (w->opts.small_window) {
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_windowLog, 17);
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_hashLog, 16);
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_chainLog, 16);
+		}
+		sbuf_grow(&w->out, ZSTD_CStreamOutSize());
+	}
+	w->frame_start = now_seconds();
+	return w;
+}
+
+static int write_all(struct record_writer *w, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(w->fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			if (errno == EPIPE && !w->own_fd)
+				exit(141); /* reader went away: stop quietly */
+			w->failed = 1;
+			return error("cannot write '%s': %s", w->path, strerror(errno));
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Compress (or copy) the input buffer; with `end`, close the frame. */
+static int drain(struct record_writer *w, int end)
+{
+	if (w->failed)
+		return -1;
+	if (!w->compress) {
+		int r = write_all(w, w->in.buf, w->in.len);
+		sbuf_reset(&w->in);
+		return r;
+	}
+	ZSTD_inBuffer ib = { w->in.buf, w->in.len, 0 };
+	ZSTD_EndDirective mode = end ? ZSTD_e_end : ZSTD_e_continue;
+	size_t remaining;
+
+	do {
+		ZSTD_outBuffer ob = { w->out.buf, w->out.alloc - 1, 0 };
+		remaining = ZSTD_compressStream2(w->cctx, &ob, &ib, mode);
+		if (ZSTD_isError(remaining)) {
+			w->failed = 1;
+			return error("cannot compress output '%s': %s", w->path,
+				     ZSTD_getErrorName(remaining));
+		}
+		if (ob.pos && write_all(w, w->out.buf, ob.pos) < 0)
+			return -1;
+	} while (end ? remaining != 0 : ib.pos < ib.size);
+	w->frame_in += w->in.len;
+	sbuf_reset(&w->in);
+	if (end) {
+		w->frames++;
+		w->frame_in = 0;
+		w->frame_start = now_seconds();
+	}
+	return 0;
+}
+
+/* After a record was appended: compress when the buffer is full, and end
+ * the frame when it is big or old enough. Age is checked every 64 records
+ * so that a slow stage (an LLM stage writing a record a second) still
+ * leaves complete frames behind it. */
+static int record_added(struct record_writer *w, size_t n)
+{
+	w->count += n;
+	if (w->in.len < w->opts.buffer_size && (w->count & 63) >= n)
+		return 0;
+	int old = now_seconds() - w->frame_start >= w->opts.frame_seconds;
+	if (w->in.len < w->opts.buffer_size && !old)
+		return 0;
+	return drain(w, old || w->frame_in + w->in.len >= w->opts.frame_size);
+}
+
+int record_writer_add(struct record_writer *w, const char *text, size_t len)
+{
+	sbuf_add(&w->in, text, len);
+	sbuf_addch(&w->in, '\n');
+	return record_added(w, 1);
+}
+
+int record_writer_add_lines(struct record_writer *w, const char *text, size_t len, size_t n)
+{
+	sbuf_add(&w->in, text, len);
+	return record_added(w, n);
+}
+
+int record_writer_add_frame(struct record_writer *w, const void *frame, size_t len, size_t n)
+{
+	if ((w->in.len || w->frame_in) && drain(w, 1) < 0)
+		return -1;
+	if (write_all(w, frame, len) < 0)
+		return -1;
+	w->count += n;
+	w->frames++;
+	return 0;
+}
+
+int record_writer_is_zstd(const struct record_writer *w)
+{
+	return w && w->compress;
+}
+
+int record_writer_add_json(struct record_writer *w, const json_t *rec)
+{
+	json_write(&w->in, rec);
+	sbuf_addch(&w->in, '\n');
+	return record_added(w, 1);
+}
+
+int record_writer_flush(struct record_writer *w)
+{
+	if (!w->in.len && !w->frame_in)
+		return w->failed ? -1 : 0;
+	return drain(w, 1);
+}
+
+int record_writer_tick(struct record_writer *w)
+{
+	if ((w->in.len || w->frame_in) && now_seconds() - w->frame_start >= w->opts.frame_seconds)
+		return drain(w, 1);
+	return 0;
+}
+
+int record_writer_close(struct record_writer *w)
+{
+	int r = 0;
+
+	if (!w)
+		return 0;
+	/* An empty output file is still a valid (empty) zstd frame, so that
+	 * `zstd -dc` accepts it (stdout stays empty: a stage that writes only
+	 * to files must not put bytes on it). */
+	if (w->compress && w->own_fd && !w->frames && !w->failed && drain(w, 1) < 0)
+		r = -1;
+	if (record_writer_flush(w) < 0)
+		r = -1;
+	if (w->own_fd && close(w->fd) < 0 && !w->failed)
+		r = error("cannot close '%s': %s", w->path, strerror(errno));
+	if (w->failed)
+		r = -1;
+	ZSTD_freeCCtx(w->cctx);
+	sbuf_release(&w->in);
+	sbuf_release(&w->out);
+	free(w->path);
+	free(w);
+	return r;
+}
+
+uint64_t record_writer_count(const struct record_writer *w) { return w->count; }
+const char *record_writer_path(const struct record_writer *w) { return w->path; }

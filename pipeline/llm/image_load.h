@@ -1,0 +1,51 @@
+/*
+ * image_load.h — turn a record's image reference into what an OpenAI
+ * image_url part carries.
+ *
+ *	http(s)://...        passed through: the server fetches it
+ *	data:...             kept as it is
+ *	tar:SHARD.tar#NAME   member NAME of a tar shard (WebDataset), read with libarchive
+ *	anything else        a file path, relative to the image root unless absolute
+ *
+ * Files and tar members become base64 data: URIs whose MIME type comes from
+ * the bytes (PNG, JPEG, GIF, WebP, BMP, TIFF), not from the name. Shards
+ * are read sequentially: an open cursor per shard continues where the last
+ * lookup stopped, so members asked in archive order cost one pass.
+ *
+ * Thread-safe.
+ */
+#ifndef SMELT_IMAGE_LOAD_H
+#define SMELT_IMAGE_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sbuf.h"
+
+/* Reject kinds. */
+#define IMAGE_MISSING "missing_image"
+#define IMAGE_TOO_LARGE "image_too_large"
+#define IMAGE_BAD "bad_image"
+
+struct image_load_opts {
+	const char *root;   /* directory relative paths are under; NULL = cwd */
+	uint64_t max_bytes; /* largest image accepted (raw bytes); 0 = no limit */
+};
+
+/*
+ * Append the URL for `ref` to `url`. Returns 0, or -1 with *kind set to
+ * one of the kinds above and a message naming the reference in `err`.
+ */
+int image_load_url(const char *ref, const struct image_load_opts *o, struct sbuf *url,
+		   const char **kind, struct sbuf *err);
+
+/* "image/png", ... for the first bytes of an image, or NULL if not recognised. */
+const char *image_mime_from_magic(const unsigned char *p, size_t n);
+
+/* Append the standard base64 encoding of data[0..len). */
+void base64_encode(struct sbuf *out, const void *data, size_t len);
+
+/* Close the shard cursors (at the end of a run). */
+void image_load_cleanup(void);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * llm_engine.h — the client every LLM stage uses to ask OpenAI-compatible
+ * servers for chat completions, and vLLM servers for the other answers
+ * they serve beside them (/pooling, /classify: a route per call).
+ *
+ * One event-loop thread owns a libcurl multi handle and drives every
+ * transfer (thousands at once, connections reused, HTTP/2 where the server
+ * offers it over TLS). Any thread submits requests; they are queued and
+ * the loop is woken. The loop spreads requests over the healthy endpoint
+ * with the fewest in flight, keeps at most --concurrency in flight and
+ * within --rpm / --tpm, and retries connection errors, timeouts, 408, 429,
+ * 5xx and bodies that are not answers after a backoff (a not-before
+ * time, never a sleep), honouring Retry-After. Other 4xx end the request
+ * with the server's message. Answers go through the cache (llm_cache.h)
+ * when one is configured.
+ *
+ * If the first answers show the configuration cannot work — every
+ * endpoint unreachable, 401/403, 404 (unknown model or route) before any
+ * success — the engine stops: llm_engine_fatal() returns one line naming
+ * the endpoint and status, and every pending request ends with
+ * LLM_ABORTED.
+ *
+ * The API key is read from the environment, sent as a Bearer token, and
+ * never appears in messages, stats or the cache (a server message that
+ * echoes it has it masked).
+ */
+#ifndef SMELT_LLM_ENGINE_H
+#define SMELT_LLM_ENGINE_H
+
+#include <jansson.h>
+
+#include "core/hash.h"
+#include "stage/llm_options.h"
+#include "core/sbuf.h"
+
+enum llm_status {
+	LLM_OK,         /* `response` is an answer (a chat completion unless the call's accept hook says otherwise) */
+	LLM_REJECTED,   /* the server refused the request (4xx other than 408/429) */
+	LLM_FAILED,     /* no valid answer after --retries more attempts */
+	LLM_CACHE_MISS, /* read-only cache without this answer: nothing was asked */
+	LLM_ABORTED,    /* the engine stopped (see llm_engine_fatal) */
+};
+
+struct llm_result {
+	enum llm_status status;
+	json_t *response;    /* LLM_OK: the answer, borrowed for the callback (incref to keep) */
+	int from_cache;
+	int http_status;     /* of the last attempt; 0 if none answered */
+	int attempts;        /* HTTP attempts made (0 for a cache hit) */
+	const char *message; /* why it did not succeed (borrowed), NULL for LLM_OK */
+};
+
+/*
+ * Called once per submitted request: on the engine thread, or on the
+ * submitting thread itself for an answer found in the cache, a read-only
+ * miss or an engine that has stopped. It may submit more requests, but
+ * must not hold a lock that its own submit path takes.
+ */
+typedef void llm_done_fn(void *data, const struct llm_result *res);
+
+/*
+ * Whether a 2xx body (parsed JSON) is an answer: 0, or -1 with a static
+ * reason in *why. A body refused is retried like a malformed one.
+ */
+typedef int llm_accept_fn(const json_t *resp, const char **why);
+
+/* A chat completion: "choices", a non-empty list of objects each with a "message" object. */
+llm_accept_fn llm_accept_completion;
+/* A pooling or classify answer: an object with a non-empty "data" list. */
+llm_accept_fn llm_accept_data;
+
+/* One request. Zero-initialise it: a field left 0/NULL takes its default. */
+struct llm_call {
+	char *body;       /* request JSON; stolen (freed by the engine) */
+	size_t len;
+	unsigned sample;  /* sample index: part of the cache key with the body */
+	long max_tokens;  /* for the --tpm estimate; 0 when nothing is generated, -1 if unknown */
+	/*
+	 * Where to post. NULL: "/chat/completions" under the endpoint URL as
+	 * given ("http://host:8000/v1" -> ".../v1/chat/completions"). Else a
+	 * path starting with "/" under the server root, which is the endpoint
+	 * URL without a trailing "/v1" — where vLLM serves "/pooling" and
+	 * "/classify" ("http://host:8000/v1" -> "http://host:8000/pooling"; an
+	 * endpoint given without /v1 is the root). Copied. A route other than
+	 * the default is part of the cache key, and has its own counts in the
+	 * stats.
+	 */
+	const char *route;
+	llm_accept_fn *accept; /* NULL: llm_accept_completion */
+	llm_done_fn *done;
+	void *data;
+};
+
+struct llm_engine;
+
+/*
+ * Start an engine for `o` (read during the call only; endpoints and the
+ * key are copied). Opens the cache if one is configured. Returns NULL
+ * after error() if the cache cannot be opened, the key variable named by
+ * --api-key-env is unset, or the loop cannot start.
+ */
+struct llm_engine *llm_engine_new(const struct llm_options *o);
+
+/* Queue a request (thread-safe). The callback always comes, exactly once. */
+void llm_engine_submit(struct llm_engine *e, struct llm_call *call);
+
+/* The cache key of a chat request: XXH3-128 of the body and the sample index. */
+struct hash128 llm_request_key(const char *body, size_t len, unsigned sample);
+
+/*
+ * The cache key of a request to `route` (NULL: the default, the same key
+ * as llm_request_key). Any other route is hashed before the body, so the
+ * same body on two routes has two keys.
+ */
+struct hash128 llm_request_key_route(const char *route, const char *body, size_t len, unsigned sample);
+
+/*
+ * The reject kind for a request that did not succeed: "request_rejected",
+ * "request_failed", "cache_miss" or "aborted"; NULL for LLM_OK. Stages
+ * reject the record with this kind and the result's message.
+ */
+const char *llm_status_reject_kind(enum llm_status status);
+
+/* Stop: every pending request ends with LLM_ABORTED, later ones at once. */
+void llm_engine_cancel(struct llm_engine *e);
+
+/* NULL while the configuration works, else one line saying why not (borrowed). */
+const char *llm_engine_fatal(struct llm_engine *e);
+
+/* ", N in flight, N queued, N retries, N tokens, N cached" for the progress line. */
+void llm_engine_progress(struct llm_engine *e, struct sbuf *line);
+
+/*
+ * Requests, cache, retries by cause, latency, tokens, per endpoint, and
+ * per route once a call named one (new reference).
+ */
+json_t *llm_engine_stats_json(struct llm_engine *e);
+
+/*
+ * Stop the loop and free everything. Requests still pending are dropped
+ * without their callback: call it once every callback has come.
+ */
+void llm_engine_free(struct llm_engine *e);
+
+#endif

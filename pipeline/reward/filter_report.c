@@ -1,0 +1,638 @@
+/*
+ * filter_report.c — the smelt-filter report page (see filter_report.h).
+ *
+ * Layout: what was run and the totals; the histogram of all scores; a
+ * table of the groups; then one section per group (largest first) with
+ * its histogram, its cut, and the sampled dropped and borderline records
+ * as cards (text of each turn, images as thumbnails). Every string taken
+ * from the data is HTML-escaped (stats_html.h's html_escape).
+ */
+#include "reward/filter_report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/reservoir.h"
+#include "core/sbuf.h"
+#include "report/stats_html.h"
+#include "core/util.h"
+
+#define BINS 40
+#define CHART_W 640
+#define CHART_H 200
+#define PAD_L 50
+#define PAD_R 14
+#define PAD_T 20
+#define PAD_B 38
+#define TEXT_MAX 700      /* bytes of one turn shown on a card */
+#define TURNS_MAX 6       /* turns shown on a card */
+#define TABLE_ROWS_MAX 1000
+
+struct sample {
+	json_t *rec;
+	enum filter_rule rule;
+	double score, threshold;
+};
+
+struct pick {
+	struct reservoir res;
+	struct sample *s; /* res.cap slots */
+};
+
+struct shown {
+	uint32_t gid;
+	struct pick drop, border;
+};
+
+struct filter_report {
+	const struct filter_stats *fs;
+	struct filter_report_opts o;
+	struct shown *shown;
+	size_t nshown;
+	int32_t *slot; /* gid -> index in shown, or -1 */
+	uint64_t image_bytes, images_skipped;
+};
+
+static const char page_css[] =
+	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
+	"max-width:1200px;padding:0 1em;color:#1d2330;background:#fafbfc}"
+	"h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;margin:1.6em 0 .5em;"
+	"border-bottom:2px solid #d8dde6;padding-bottom:.2em}h3{font-size:1.1em;margin:1.4em 0 .3em}"
+	"h4{font-size:.95em;margin:1em 0 .4em;color:#394152}"
+	".sub,.note{color:#5b6475}.note{font-size:12px}code{font-family:ui-monospace,Menlo,Consolas,monospace}"
+	"table{border-collapse:collapse;margin:.4em 0 1em;background:#fff}"
+	"th,td{border:1px solid #d8dde6;padding:.25em .6em;text-align:right;vertical-align:top}"
+	"th{background:#eef1f6}td.l,th.l{text-align:left}"
+	"section.group{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.2em 1em 1em;margin:1em 0}"
+	"figure{margin:.4em 0;display:inline-block;background:#fff}"
+	"svg text{font:10px sans-serif;fill:#394152}"
+	"rect.kept{fill:#4a7bd0}rect.dropped{fill:#d0504a}line.cut{stroke:#1d2330;stroke-width:1.5;stroke-dasharray:5 3}"
+	".cards{display:flex;flex-wrap:wrap;gap:10px}"
+	".sample{width:360px;border:1px solid #d8dde6;border-left:5px solid #4a7bd0;border-radius:5px;"
+	"padding:.4em .6em;background:#fcfcfd;font-size:12.5px;overflow:hidden}"
+	".sample.dropped{border-left-color:#d0504a}"
+	".meta{font-size:11.5px;color:#394152;margin-bottom:.3em;word-break:break-all}"
+	".turn{white-space:pre-wrap;word-break:break-word;margin:.25em 0}.role{font-weight:600;color:#394152}"
+	".thumbs{display:flex;flex-wrap:wrap;gap:4px;margin:.2em 0}"
+	"img.thumb{width:96px;height:auto;max-height:140px;object-fit:contain;border:1px solid #d8dde6;image-rendering:pixelated}"
+	".imgnote{font-size:11px;color:#8a4b16}";
+
+static void esc(struct sbuf *out, const char *s)
+{
+	html_escape(out, s, strlen(s));
+}
+
+/* A number for people: 4 significant digits, "–" when there is none. */
+static void add_num(struct sbuf *out, double x)
+{
+	if (isnan(x) || isinf(x))
+		sbuf_addstr(out, "–");
+	else if (x == floor(x) && fabs(x) < 1e15)
+		sbuf_addf(out, "%.0f", x);
+	else
+		sbuf_addf(out, "%.4g", x);
+}
+
+static void pick_init(struct pick *p, size_t cap, uint64_t seed)
+{
+	reservoir_init(&p->res, cap, seed);
+	p->s = xcalloc(cap ? cap : 1, sizeof(*p->s));
+}
+
+static void pick_release(struct pick *p)
+{
+	for (uint64_t i = 0; i < reservoir_size(&p->res); i++)
+		json_decref(p->s[i].rec);
+	free(p->s);
+}
+
+static int by_size(const void *a, const void *b, void *ctx)
+{
+	const struct filter_stats *fs = ctx;
+	const struct filter_group *x = &fs->groups[*(const uint32_t *)a], *y = &fs->groups[*(const uint32_t *)b];
+
+	if (x->records != y->records)
+		return x->records < y->records ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Group ids, largest group first (ties by name): the order of the page. */
+static uint32_t *groups_by_size(const struct filter_stats *fs)
+{
+	uint32_t *order = xcalloc(fs->ngroups ? fs->ngroups : 1, sizeof(*order));
+
+	for (size_t i = 0; i < fs->ngroups; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, fs->ngroups, sizeof(*order), by_size, (void *)fs);
+	return order;
+}
+
+struct filter_report *filter_report_new(const struct filter_stats *fs,
+					const struct filter_report_opts *o)
+{
+	struct filter_report *r = xcalloc(1, sizeof(*r));
+	uint32_t *order = groups_by_size(fs);
+
+	r->fs = fs;
+	r->o = *o;
+	r->nshown = fs->ngroups < o->max_groups ? fs->ngroups : o->max_groups;
+	r->shown = xcalloc(r->nshown ? r->nshown : 1, sizeof(*r->shown));
+	r->slot = xmalloc((fs->ngroups ? fs->ngroups : 1) * sizeof(*r->slot));
+	for (size_t i = 0; i < fs->ngroups; i++)
+		r->slot[i] = -1;
+	for (size_t i = 0; i < r->nshown; i++) {
+		struct shown *sh = &r->shown[i];
+		uint64_t seed = o->seed ^ (0x9E3779B97F4A7C15ULL * (order[i] + 1));
+		sh->gid = order[i];
+		pick_init(&sh->drop, o->samples, seed);
+		pick_init(&sh->border, o->samples, ~seed);
+		r->slot[order[i]] = (int32_t)i;
+	}
+	free(order);
+	return r;
+}
+
+void filter_report_free(struct filter_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nshown; i++) {
+		pick_release(&r->shown[i].drop);
+		pick_release(&r->shown[i].border);
+	}
+	free(r->shown);
+	free(r->slot);
+	free(r);
+}
+
+void filter_report_offer(struct filter_report *r, uint32_t gid, enum filter_rule rule,
+			 double score, double threshold, const char *text, size_t len)
+{
+	struct shown *sh;
+	struct pick *p;
+	int64_t slot;
+	json_t *rec;
+
+	if (r->slot[gid] < 0 || !r->o.samples)
+		return;
+	sh = &r->shown[r->slot[gid]];
+	if (rule != FILTER_KEPT)
+		p = &sh->drop;
+	else if (filter_stats_borderline(r->fs, gid, score))
+		p = &sh->border;
+	else
+		return;
+	if ((slot = reservoir_offer(&p->res)) < 0)
+		return;
+	rec = json_loadb(text, len, 0, NULL);
+	if (!rec)
+		rec = json_stringn_nocheck(text, len);
+	json_decref(p->s[slot].rec);
+	p->s[slot] = (struct sample){ rec, rule, score, threshold };
+}
+
+/* ---- charts -------------------------------------------------------------- */
+
+static double chart_x(double v, double lo, double hi)
+{
+	return PAD_L + (v - lo) / (hi - lo) * (CHART_W - PAD_L - PAD_R);
+}
+
+static void svg_label(struct sbuf *out, double x, double y, const char *anchor, double v)
+{
+	sbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x, y, anchor);
+	add_num(out, v);
+	sbuf_addstr(out, "</text>");
+}
+
+static void svg_cut_line(struct sbuf *out, double v, double lo, double hi, const char *what)
+{
+	double x;
+
+	if (!isfinite(v) || v < lo || v > hi)
+		return;
+	x = chart_x(v, lo, hi);
+	sbuf_addf(out, "<line class=\"cut\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, PAD_T - 3, x,
+		  CHART_H - PAD_B);
+	sbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s ", x + 3, PAD_T - 5,
+		  x > CHART_W / 2 ? "end" : "start", what);
+	add_num(out, v);
+	sbuf_addstr(out, "</text>");
+}
+
+/*
+ * Scores of group `gid` (UINT32_MAX: all) as stacked bars — kept below,
+ * dropped above — with the lower cut and the --max bound drawn as lines.
+ */
+static void svg_histogram(struct sbuf *out, const struct filter_stats *fs, uint32_t gid, double cut)
+{
+	uint64_t kept[BINS], dropped[BINS], maxc = 0;
+	double lo, hi, plot_h = CHART_H - PAD_T - PAD_B, bw;
+
+	filter_stats_histogram(fs, gid, BINS, kept, dropped, &lo, &hi);
+	for (int i = 0; i < BINS; i++)
+		if (kept[i] + dropped[i] > maxc)
+			maxc = kept[i] + dropped[i];
+	bw = (double)(CHART_W - PAD_L - PAD_R) / BINS;
+	sbuf_addf(out, "<figure><svg class=\"hist\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">",
+		  CHART_W, CHART_H, CHART_W, CHART_H);
+	sbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8892a6\"/>", PAD_L,
+		  CHART_H - PAD_B, CHART_W - PAD_R, CHART_H - PAD_B);
+	sbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8892a6\"/>", PAD_L, PAD_T,
+		  PAD_L, CHART_H - PAD_B);
+	for (int i = 0; i < BINS; i++) {
+		double x = PAD_L + i * bw + 0.5, hk, hd;
+		if (!maxc || !(kept[i] + dropped[i]))
+			continue;
+		hk = (double)kept[i] / (double)maxc * plot_h;
+		hd = (double)dropped[i] / (double)maxc * plot_h;
+		sbuf_addf(out, "<g><title>[");
+		add_num(out, lo + (hi - lo) * i / BINS);
+		sbuf_addstr(out, ", ");
+		add_num(out, lo + (hi - lo) * (i + 1) / BINS);
+		sbuf_addf(out, "): %llu kept, %llu dropped</title>", (unsigned long long)kept[i],
+			  (unsigned long long)dropped[i]);
+		if (kept[i])
+			sbuf_addf(out, "<rect class=\"kept\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+				  x, CHART_H - PAD_B - hk, bw - 1, hk);
+		if (dropped[i])
+			sbuf_addf(out, "<rect class=\"dropped\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+				  x, CHART_H - PAD_B - hk - hd, bw - 1, hd);
+		sbuf_addstr(out, "</g>");
+	}
+	svg_label(out, PAD_L - 4, PAD_T + 8, "end", (double)maxc);
+	svg_label(out, PAD_L - 4, CHART_H - PAD_B, "end", 0);
+	svg_label(out, PAD_L, CHART_H - PAD_B + 14, "start", lo);
+	svg_label(out, (PAD_L + CHART_W - PAD_R) / 2.0, CHART_H - PAD_B + 14, "middle", (lo + hi) / 2);
+	svg_label(out, CHART_W - PAD_R, CHART_H - PAD_B + 14, "end", hi);
+	sbuf_addf(out, "<rect class=\"kept\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
+		  "<text x=\"%d\" y=\"%d\">kept</text>", PAD_L, CHART_H - 14, PAD_L + 14, CHART_H - 5);
+	sbuf_addf(out, "<rect class=\"dropped\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
+		  "<text x=\"%d\" y=\"%d\">dropped</text>", PAD_L + 60, CHART_H - 14, PAD_L + 74, CHART_H - 5);
+	svg_cut_line(out, cut, lo, hi, "cut");
+	svg_cut_line(out, fs->rules.max, lo, hi, "max");
+	sbuf_addstr(out, "</svg></figure>");
+}
+
+/* ---- sample cards -------------------------------------------------------- */
+
+/* At most `max` bytes of s, cut on a character boundary, escaped; "…" if cut. */
+static void add_clipped(struct sbuf *out, const char *s, size_t len, size_t max)
+{
+	size_t n = len;
+
+	if (n > max) {
+		n = max;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	html_escape(out, s, n);
+	if (n < len)
+		sbuf_addstr(out, "…");
+}
+
+static void add_turn(struct sbuf *out, const char *role, const json_t *content)
+{
+	size_t i;
+	json_t *part;
+
+	sbuf_addstr(out, "<div class=\"turn\"><span class=\"role\">");
+	esc(out, role ? role : "?");
+	sbuf_addstr(out, ":</span> ");
+	if (json_is_string(content)) {
+		add_clipped(out, json_string_value(content), json_string_length(content), TEXT_MAX);
+	} else if (json_is_array(content)) {
+		json_array_foreach(content, i, part) {
+			const json_t *t = json_object_get(part, "text");
+			if (json_is_string(t))
+				add_clipped(out, json_string_value(t), json_string_length(t), TEXT_MAX);
+			else
+				sbuf_addstr(out, "[image]");
+		}
+	}
+	if (json_is_string(content) && !json_string_length(content))
+		sbuf_addstr(out, "<span class=\"note\">(empty)</span>");
+	sbuf_addstr(out, "</div>");
+}
+
+static void add_conversation(struct sbuf *out, const json_t *rec)
+{
+	static const char *const fields[] = { "instruction", "input", "output", "prompt", "question",
+					      "answer", "text" };
+	const json_t *msgs = json_object_get(rec, "messages"), *m;
+	const char *role_key = "role", *content_key = "content";
+	size_t i, shown = 0;
+
+	if (!json_is_array(msgs)) {
+		msgs = json_object_get(rec, "conversations");
+		role_key = "from";
+		content_key = "value";
+	}
+	if (json_is_array(msgs)) {
+		json_array_foreach(msgs, i, m) {
+			if (shown++ == TURNS_MAX) {
+				sbuf_addf(out, "<div class=\"note\">… %zu more turns</div>", json_array_size(msgs) - i);
+				break;
+			}
+			add_turn(out, json_string_value(json_object_get(m, role_key)),
+				 json_object_get(m, content_key));
+		}
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		const json_t *v = json_object_get(rec, fields[i]);
+		if (json_is_string(v)) {
+			add_turn(out, fields[i], v);
+			shown++;
+		}
+	}
+	if (!shown) {
+		char *text = json_is_string(rec) ? xstrdup(json_string_value(rec)) : json_dumps(rec, JSON_COMPACT);
+		if (text) {
+			sbuf_addstr(out, "<div class=\"turn\">");
+			add_clipped(out, text, strlen(text), TEXT_MAX);
+			sbuf_addstr(out, "</div>");
+		}
+		free(text);
+	}
+}
+
+static void add_image(struct filter_report *r, struct sbuf *out, const char *ref)
+{
+	struct sbuf url = SBUF_INIT, err = SBUF_INIT;
+	const char *kind = NULL;
+
+	if (image_load_url(ref, &r->o.images, &url, &kind, &err) < 0) {
+		sbuf_addstr(out, "<span class=\"imgnote\">");
+		esc(out, kind && !strcmp(kind, IMAGE_TOO_LARGE) ? "image too large for a thumbnail: " : "");
+		esc(out, err.buf);
+		sbuf_addstr(out, "</span>");
+	} else if (strncmp(url.buf, "data:", 5)) {
+		/* never make the page fetch anything */
+		sbuf_addstr(out, "<span class=\"imgnote\">remote image, not embedded</span>");
+	} else if (r->image_bytes + url.len > r->o.image_budget) {
+		r->images_skipped++;
+		sbuf_addstr(out, "<span class=\"imgnote\">image not embedded (page image budget spent)</span>");
+	} else {
+		r->image_bytes += url.len;
+		sbuf_addstr(out, "<img class=\"thumb\" alt=\"");
+		esc(out, ref);
+		sbuf_addstr(out, "\" src=\"");
+		html_escape(out, url.buf, url.len);
+		sbuf_addstr(out, "\">");
+	}
+	sbuf_release(&url);
+	sbuf_release(&err);
+}
+
+static void add_images(struct filter_report *r, struct sbuf *out, const json_t *rec)
+{
+	const json_t *imgs = json_object_get(rec, "images"), *v;
+	size_t i;
+
+	if (!imgs)
+		imgs = json_object_get(rec, "image");
+	if (json_is_string(imgs)) {
+		sbuf_addstr(out, "<div class=\"thumbs\">");
+		add_image(r, out, json_string_value(imgs));
+		sbuf_addstr(out, "</div>");
+		return;
+	}
+	if (!json_array_size(imgs))
+		return;
+	sbuf_addstr(out, "<div class=\"thumbs\">");
+	json_array_foreach(imgs, i, v)
+		if (json_is_string(v))
+			add_image(r, out, json_string_value(v));
+	sbuf_addstr(out, "</div>");
+}
+
+static void add_card(struct filter_report *r, struct sbuf *out, const struct sample *s)
+{
+	const char *id = json_string_value(json_object_get(s->rec, "id"));
+
+	sbuf_addf(out, "<div class=\"sample %s\"><div class=\"meta\">", s->rule == FILTER_KEPT ? "kept" : "dropped");
+	if (id) {
+		sbuf_addstr(out, "<code>");
+		esc(out, id);
+		sbuf_addstr(out, "</code> · ");
+	}
+	sbuf_addstr(out, "score <b>");
+	add_num(out, s->score);
+	sbuf_addstr(out, "</b>");
+	if (s->rule != FILTER_KEPT) {
+		sbuf_addf(out, " · %s", filter_rule_name(s->rule));
+		if (!isnan(s->threshold)) {
+			sbuf_addstr(out, s->rule == FILTER_ABOVE_MAX ? " &gt; " : " &lt; ");
+			add_num(out, s->threshold);
+		}
+	}
+	sbuf_addstr(out, "</div>");
+	add_images(r, out, s->rec);
+	add_conversation(out, s->rec);
+	sbuf_addstr(out, "</div>");
+}
+
+static void add_cards(struct filter_report *r, struct sbuf *out, struct pick *p, const char *title,
+		      const char *empty)
+{
+	uint64_t n = reservoir_size(&p->res);
+
+	sbuf_addf(out, "<h4>%s — ", title);
+	if (p->res.seen > n)
+		sbuf_addf(out, "a random %llu of %llu", (unsigned long long)n, (unsigned long long)p->res.seen);
+	else
+		sbuf_addf(out, "all %llu", (unsigned long long)n);
+	sbuf_addstr(out, "</h4>");
+	if (!n) {
+		sbuf_addf(out, "<p class=\"note\">%s</p>", empty);
+		return;
+	}
+	sbuf_addstr(out, "<div class=\"cards\">");
+	for (uint64_t i = 0; i < n; i++)
+		add_card(r, out, &p->s[i]);
+	sbuf_addstr(out, "</div>");
+}
+
+/* ---- the page ------------------------------------------------------------ */
+
+static uint64_t dropped_total(const struct filter_group *g)
+{
+	uint64_t n = 0;
+
+	for (int k = FILTER_MISSING; k < FILTER_RULES; k++)
+		n += g->decided[k];
+	return n;
+}
+
+static void add_rules(struct sbuf *out, const struct filter_stats *fs)
+{
+	const struct filter_rules *r = &fs->rules;
+	int any = 0;
+
+	if (r->drop_quantile > 0) {
+		sbuf_addf(out, "drop the bottom %g%% per group", 100 * r->drop_quantile);
+		any = 1;
+	}
+	if (r->robust_z > 0) {
+		sbuf_addf(out, "%srobust z below −%g (median, MAD)", any ? " · " : "", r->robust_z);
+		any = 1;
+	}
+	if (isfinite(r->min)) {
+		sbuf_addf(out, "%sscore ≥ ", any ? " · " : "");
+		add_num(out, r->min);
+		any = 1;
+	}
+	if (isfinite(r->max)) {
+		sbuf_addf(out, "%sscore ≤ ", any ? " · " : "");
+		add_num(out, r->max);
+		any = 1;
+	}
+	sbuf_addf(out, "%srecords without a score: %s", any ? " · " : "",
+		  r->keep_missing ? "kept" : "dropped (missing_score)");
+	sbuf_addf(out, " · groups under %llu scores use global statistics", (unsigned long long)r->min_group);
+}
+
+static void add_header(struct sbuf *out, const struct filter_stats *fs, const json_t *info)
+{
+	const json_t *by = json_object_get(info, "by"), *v;
+	uint64_t kept = 0, by_rule[FILTER_RULES] = { 0 };
+	size_t i;
+
+	sbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+			 "<title>smelt-filter report</title><style>");
+	sbuf_addstr(out, page_css);
+	sbuf_addstr(out, "</style></head><body>\n<h1>smelt-filter report</h1><p class=\"sub\">score <code>");
+	esc(out, json_string_value(json_object_get(info, "score")) ? json_string_value(json_object_get(info, "score")) : "?");
+	sbuf_addstr(out, "</code> · groups by ");
+	if (json_array_size(by)) {
+		json_array_foreach(by, i, v) {
+			sbuf_addstr(out, i ? ", <code>" : "<code>");
+			esc(out, json_string_value(v) ? json_string_value(v) : "?");
+			sbuf_addstr(out, "</code>");
+		}
+	} else {
+		sbuf_addstr(out, "nothing (one global cut)");
+	}
+	if (json_is_true(json_object_get(info, "dry_run")))
+		sbuf_addstr(out, " · <b>dry run</b>: nothing was written but this page");
+	sbuf_addstr(out, "<br>");
+	add_rules(out, fs);
+	sbuf_addstr(out, "</p>\n<h2>Totals</h2><table><tr><th class=\"l\">records read</th><td>");
+	sbuf_addf(out, "%lld", (long long)json_integer_value(json_object_get(info, "records_in")));
+	sbuf_addf(out, "</td></tr><tr><th class=\"l\">bad input (set aside before scoring)</th><td>%lld</td></tr>",
+		  (long long)json_integer_value(json_object_get(info, "input_rejects")));
+	for (size_t g = 0; g < fs->ngroups; g++)
+		for (int k = 0; k < FILTER_RULES; k++)
+			by_rule[k] += fs->groups[g].decided[k];
+	kept = by_rule[FILTER_KEPT];
+	sbuf_addf(out, "<tr><th class=\"l\">kept</th><td>%llu</td></tr>", (unsigned long long)kept);
+	for (int k = FILTER_MISSING; k < FILTER_RULES; k++)
+		sbuf_addf(out, "<tr><th class=\"l\">dropped: %s</th><td>%llu</td></tr>", filter_rule_name(k),
+			  (unsigned long long)by_rule[k]);
+	sbuf_addf(out, "<tr><th class=\"l\">groups</th><td>%zu</td></tr></table>\n", fs->ngroups);
+}
+
+static void add_group_table(struct sbuf *out, const struct filter_stats *fs, const uint32_t *order)
+{
+	sbuf_addstr(out, "<h2>Groups</h2><table><tr><th class=\"l\">group</th><th>records</th><th>scored</th>"
+			 "<th>missing</th><th>median</th><th>MAD</th><th class=\"l\">statistics</th>"
+			 "<th>cut</th><th>kept</th><th>dropped</th><th>% dropped</th></tr>");
+	for (size_t i = 0; i < fs->ngroups && i < TABLE_ROWS_MAX; i++) {
+		const struct filter_group *g = &fs->groups[order[i]];
+		uint64_t d = dropped_total(g);
+
+		sbuf_addstr(out, "<tr><td class=\"l\">");
+		esc(out, g->name);
+		sbuf_addf(out, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)g->records,
+			  (unsigned long long)g->s.n, (unsigned long long)g->missing);
+		add_num(out, g->s.median);
+		sbuf_addstr(out, "</td><td>");
+		add_num(out, g->s.mad);
+		sbuf_addf(out, "</td><td class=\"l\">%s</td><td>", g->global ? "global (small group)" : "group");
+		add_num(out, g->lower);
+		sbuf_addf(out, "</td><td>%llu</td><td>%llu</td><td>%.1f</td></tr>",
+			  (unsigned long long)g->decided[FILTER_KEPT], (unsigned long long)d,
+			  g->records ? 100.0 * (double)d / (double)g->records : 0.0);
+	}
+	sbuf_addstr(out, "</table>");
+	if (fs->ngroups > TABLE_ROWS_MAX)
+		sbuf_addf(out, "<p class=\"note\">%zu smaller groups are not listed (see --stats).</p>",
+			  fs->ngroups - TABLE_ROWS_MAX);
+}
+
+static void add_group_section(struct filter_report *r, struct sbuf *out, struct shown *sh)
+{
+	const struct filter_stats *fs = r->fs;
+	const struct filter_group *g = &fs->groups[sh->gid];
+
+	sbuf_addstr(out, "<section class=\"group\"><h3>");
+	esc(out, g->name);
+	sbuf_addf(out, "</h3><p class=\"sub\">%llu records · %llu scored · %llu without a score · "
+		       "<b>%llu kept</b> · <b>%llu dropped</b>",
+		  (unsigned long long)g->records, (unsigned long long)g->s.n, (unsigned long long)g->missing,
+		  (unsigned long long)g->decided[FILTER_KEPT], (unsigned long long)dropped_total(g));
+	for (int k = FILTER_MISSING; k < FILTER_RULES; k++)
+		if (g->decided[k])
+			sbuf_addf(out, " (%s %llu)", filter_rule_name(k), (unsigned long long)g->decided[k]);
+	sbuf_addstr(out, "<br>median ");
+	add_num(out, g->s.median);
+	sbuf_addstr(out, " · MAD ");
+	add_num(out, g->s.mad);
+	sbuf_addstr(out, " · cut ");
+	add_num(out, g->lower);
+	if (g->global)
+		sbuf_addf(out, " <span class=\"note\">(from global statistics: fewer than %llu scores)</span>",
+			  (unsigned long long)fs->rules.min_group);
+	sbuf_addstr(out, "</p>");
+	if (g->s.n)
+		svg_histogram(out, fs, sh->gid, g->lower);
+	add_cards(r, out, &sh->drop, "Dropped", "Nothing was dropped.");
+	add_cards(r, out, &sh->border, "Borderline kept (just above the cut)", "No kept record near the cut.");
+	sbuf_addstr(out, "</section>\n");
+}
+
+int filter_report_write(struct filter_report *r, const char *path, const json_t *info)
+{
+	const struct filter_stats *fs = r->fs;
+	struct sbuf out = SBUF_INIT;
+	uint32_t *order = groups_by_size(fs);
+	FILE *fp;
+	int ret = 0;
+
+	add_header(&out, fs, info);
+	sbuf_addstr(&out, "<h2>All scores</h2>");
+	if (fs->all.n) {
+		sbuf_addf(&out, "<p class=\"sub\">%llu scores · median ", (unsigned long long)fs->all.n);
+		add_num(&out, fs->all.median);
+		sbuf_addstr(&out, " · MAD ");
+		add_num(&out, fs->all.mad);
+		sbuf_addstr(&out, "</p>");
+		svg_histogram(&out, fs, UINT32_MAX, fs->ngroups == 1 ? fs->groups[0].lower : fs->rules.min);
+	} else {
+		sbuf_addstr(&out, "<p class=\"note\">No record had a score.</p>");
+	}
+	add_group_table(&out, fs, order);
+	for (size_t i = 0; i < r->nshown; i++)
+		add_group_section(r, &out, &r->shown[i]);
+	if (fs->ngroups > r->nshown)
+		sbuf_addf(&out, "<p class=\"note\">%zu smaller groups have no section (raise --report-groups).</p>",
+			  fs->ngroups - r->nshown);
+	if (r->images_skipped)
+		sbuf_addf(&out, "<p class=\"note\">%llu images were not embedded: the page's image budget was spent.</p>",
+			  (unsigned long long)r->images_skipped);
+	sbuf_addstr(&out, "</body></html>\n");
+	free(order);
+
+	fp = fopen(path, "w");
+	if (!fp)
+		ret = error("cannot write the report '%s': %m", path);
+	else if (fwrite(out.buf, 1, out.len, fp) != out.len)
+		ret = error("cannot write the report '%s': %m", path);
+	if (fp && fclose(fp) && !ret)
+		ret = error("cannot write the report '%s': %m", path);
+	sbuf_release(&out);
+	return ret;
+}

@@ -1,0 +1,43 @@
+/*
+ * sim_config.h — everything smelt-sim's command line sets, in one struct
+ * the server and every route handler read (never write) while serving.
+ */
+#ifndef SMELT_SIM_CONFIG_H
+#define SMELT_SIM_CONFIG_H
+
+#include <stdint.h>
+
+#include "sim/sim_fault.h"
+
+struct sim_config {
+	const char *host;		/* listen address (IPv4 or IPv6 literal) */
+	long port;			/* 0 = any free port */
+	uint64_t seed;			/* server seed: mixed into every draw */
+	const char *model;		/* the served model id */
+	const char *api_key;		/* NULL = no authentication */
+	double latency_ms;		/* fixed delay of every successful answer */
+	double per_token_ms;		/* plus this per completion token */
+	long threads;			/* MHD worker threads */
+	uint64_t max_image_bytes;	/* decoded data: URI limit; 0 = none */
+	double fault_rate[SIM_FAULT_KINDS];
+	long retry_after;		/* seconds, in 429 answers */
+	double stall_seconds;
+	double condor_malformed;	/* rate of malformed Condor replies */
+	double step_error;		/* per-step error rate of the solver */
+	int pooling_scalar;		/* /pooling data: score instead of [score] */
+};
+
+static inline void sim_config_init(struct sim_config *c)
+{
+	*c = (struct sim_config){
+		.host = "127.0.0.1",
+		.model = "smelt-sim",
+		.threads = 2, /* one epoll thread was seen to stall on bursts of new connections */
+		.max_image_bytes = 20u << 20,
+		.retry_after = 1,
+		.stall_seconds = 30,
+		.step_error = 0.1,
+	};
+}
+
+#endif

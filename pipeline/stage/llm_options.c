@@ -1,0 +1,397 @@
+/*
+ * llm_options.c — parsing and checking the LLM options, and the
+ * generation parameters that prompt files may default.
+ */
+#include "stage/llm_options.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llm/llm_cache.h"
+
+enum {
+	OPT_ENDPOINT = 2000, OPT_API_KEY_ENV, OPT_MODEL, OPT_CONCURRENCY, OPT_RPM, OPT_TPM,
+	OPT_TIMEOUT, OPT_RETRIES, OPT_TEMPERATURE, OPT_TOP_P, OPT_MAX_TOKENS, OPT_SEED, OPT_N,
+	OPT_STOP, OPT_EXTRA, OPT_CACHE, OPT_CACHE_MODE, OPT_UNORDERED, OPT_WINDOW,
+	OPT_IMAGE_ROOT, OPT_MAX_IMAGE_BYTES,
+};
+
+static const struct stage_option llm_options[] = {
+	{ "endpoint", 0, 1, OPT_ENDPOINT, "URL", "OpenAI-compatible base URL ending in /v1 (repeatable)" },
+	{ "api-key-env", 0, 1, OPT_API_KEY_ENV, "NAME", "read the API key from $NAME (default OPENAI_API_KEY)" },
+	{ "model", 0, 1, OPT_MODEL, "NAME", "model to ask" },
+	{ "concurrency", 0, 1, OPT_CONCURRENCY, "N", "requests in flight across endpoints (default 64)" },
+	{ "rpm", 0, 1, OPT_RPM, "N", "at most N requests per minute" },
+	{ "tpm", 0, 1, OPT_TPM, "N", "at most N tokens per minute (estimated, corrected by usage)" },
+	{ "timeout", 0, 1, OPT_TIMEOUT, "S", "seconds per attempt (default 600)" },
+	{ "retries", 0, 1, OPT_RETRIES, "N", "attempts after the first (default 8)" },
+	{ "temperature", 0, 1, OPT_TEMPERATURE, "X", "sampling temperature" },
+	{ "top-p", 0, 1, OPT_TOP_P, "X", "nucleus sampling" },
+	{ "max-tokens", 0, 1, OPT_MAX_TOKENS, "N", "completion length limit" },
+	{ "seed", 0, 1, OPT_SEED, "N", "sampling seed (sample i of a record uses N+i)" },
+	{ "n", 0, 1, OPT_N, "N", "completions per request" },
+	{ "stop", 0, 1, OPT_STOP, "STR", "stop sequence (repeatable)" },
+	{ "extra", 0, 1, OPT_EXTRA, "JSON", "object merged into every request body" },
+	{ "cache", 0, 1, OPT_CACHE, "DIR", "response cache directory (resume, reruns)" },
+	{ "cache-mode", 0, 1, OPT_CACHE_MODE, "MODE", "rw (default), ro, refresh or off" },
+	{ "unordered", 0, 0, OPT_UNORDERED, NULL, "write records as they are answered" },
+	{ "window", 0, 1, OPT_WINDOW, "N", "records awaiting answers (default max(2048, 8 x concurrency))" },
+	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "directory image paths are relative to" },
+	{ "max-image-bytes", 0, 1, OPT_MAX_IMAGE_BYTES, "SIZE", "largest image sent (default 20M)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+const char llm_options_help[] =
+	"Endpoints: --endpoint, else $SMELT_ENDPOINTS (comma-separated), else\n"
+	"$OPENAI_BASE_URL. The API key is read from $OPENAI_API_KEY (or --api-key-env)\n"
+	"and is never printed or stored. Retries: connection errors, timeouts, 408,\n"
+	"429, 5xx and bodies that are not completions, with backoff and Retry-After;\n"
+	"other 4xx reject the record. Cache modes: rw asks what is not cached and\n"
+	"stores it; ro answers from the cache only and rejects a miss (kind\n"
+	"cache_miss); refresh asks everything again and stores the new answers.";
+
+void llm_params_init(struct llm_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->temperature = p->top_p = NAN;
+	p->max_tokens = -1;
+}
+
+void llm_params_release(struct llm_params *p)
+{
+	free(p->model);
+	json_decref(p->stop);
+	json_decref(p->extra);
+	llm_params_init(p);
+}
+
+void llm_params_merge(struct llm_params *p, const struct llm_params *d)
+{
+	if (!p->model && d->model)
+		p->model = xstrdup(d->model);
+	if (isnan(p->temperature))
+		p->temperature = d->temperature;
+	if (isnan(p->top_p))
+		p->top_p = d->top_p;
+	if (p->max_tokens < 0)
+		p->max_tokens = d->max_tokens;
+	if (!p->has_seed && d->has_seed) {
+		p->seed = d->seed;
+		p->has_seed = 1;
+	}
+	if (!p->n)
+		p->n = d->n;
+	if (!p->stop && d->stop)
+		p->stop = json_deep_copy(d->stop);
+	if (d->extra) {
+		/* CLI keys win over the defaults' keys */
+		json_t *e = json_deep_copy(d->extra);
+		if (p->extra)
+			json_object_update(e, p->extra);
+		json_decref(p->extra);
+		p->extra = e;
+	}
+}
+
+static int bad_param(struct sbuf *err, const char *key, const char *want)
+{
+	sbuf_addf(err, "'%s' must be %s", key, want);
+	return -1;
+}
+
+int llm_params_from_json(struct llm_params *p, const json_t *obj, struct sbuf *err)
+{
+	const json_t *v;
+
+	if (!obj)
+		return 0;
+	if ((v = json_object_get(obj, "model"))) {
+		if (!json_is_string(v))
+			return bad_param(err, "model", "a string");
+		free(p->model);
+		p->model = xstrdup(json_string_value(v));
+	}
+	if ((v = json_object_get(obj, "temperature"))) {
+		if (!json_is_number(v) || json_number_value(v) < 0)
+			return bad_param(err, "temperature", "a number >= 0");
+		p->temperature = json_number_value(v);
+	}
+	if ((v = json_object_get(obj, "top_p"))) {
+		if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
+			return bad_param(err, "top_p", "a number in [0, 1]");
+		p->top_p = json_number_value(v);
+	}
+	if ((v = json_object_get(obj, "max_tokens"))) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return bad_param(err, "max_tokens", "a positive integer");
+		p->max_tokens = (long)json_integer_value(v);
+	}
+	if ((v = json_object_get(obj, "seed"))) {
+		if (!json_is_integer(v))
+			return bad_param(err, "seed", "an integer");
+		p->seed = json_integer_value(v);
+		p->has_seed = 1;
+	}
+	if ((v = json_object_get(obj, "n"))) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return bad_param(err, "n", "a positive integer");
+		p->n = (long)json_integer_value(v);
+	}
+	if ((v = json_object_get(obj, "stop"))) {
+		json_t *s;
+		size_t i;
+		if (json_is_string(v)) {
+			s = json_array();
+			json_array_append(s, (json_t *)v);
+		} else if (json_is_array(v)) {
+			json_array_foreach(v, i, s)
+				if (!json_is_string(s))
+					return bad_param(err, "stop", "a string or a list of strings");
+			s = json_deep_copy(v);
+		} else {
+			return bad_param(err, "stop", "a string or a list of strings");
+		}
+		json_decref(p->stop);
+		p->stop = s;
+	}
+	if ((v = json_object_get(obj, "extra"))) {
+		if (!json_is_object(v))
+			return bad_param(err, "extra", "an object");
+		json_decref(p->extra);
+		p->extra = json_deep_copy(v);
+	}
+	return 0;
+}
+
+json_t *llm_params_json(const struct llm_params *p)
+{
+	json_t *o = json_object();
+
+	if (!isnan(p->temperature))
+		json_object_set_new(o, "temperature", json_real(p->temperature));
+	if (!isnan(p->top_p))
+		json_object_set_new(o, "top_p", json_real(p->top_p));
+	if (p->max_tokens >= 0)
+		json_object_set_new(o, "max_tokens", json_integer(p->max_tokens));
+	if (p->has_seed)
+		json_object_set_new(o, "seed", json_integer(p->seed));
+	if (p->n)
+		json_object_set_new(o, "n", json_integer(p->n));
+	if (p->stop)
+		json_object_set(o, "stop", p->stop);
+	if (p->extra)
+		json_object_set(o, "extra", p->extra);
+	return o;
+}
+
+void llm_options_init(struct llm_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->api_key_env = "OPENAI_API_KEY";
+	o->concurrency = LLM_DEFAULT_CONCURRENCY;
+	o->timeout = LLM_DEFAULT_TIMEOUT;
+	o->retries = LLM_DEFAULT_RETRIES;
+	o->cache_mode = -1;
+	o->max_image_bytes = LLM_DEFAULT_MAX_IMAGE_BYTES;
+	llm_params_init(&o->params);
+}
+
+void llm_options_release(struct llm_options *o)
+{
+	for (size_t i = 0; i < o->nendpoints; i++)
+		free(o->endpoints[i]);
+	free(o->endpoints);
+	llm_params_release(&o->params);
+	memset(o, 0, sizeof(*o));
+}
+
+struct stage_option *llm_options_table(const struct stage_option *own)
+{
+	size_t n = 0, m = ARRAY_SIZE(llm_options);
+	struct stage_option *t;
+
+	while (own && own[n].name)
+		n++;
+	t = xcalloc(n + m, sizeof(*t));
+	if (n)
+		memcpy(t, own, n * sizeof(*t));
+	memcpy(t + n, llm_options, m * sizeof(*t));
+	return t;
+}
+
+/* Trim, drop a trailing '/', and insist on http(s). */
+static int add_endpoint(struct stage *st, struct llm_options *o, const char *url, size_t len)
+{
+	char *u;
+
+	while (len && (*url == ' ' || *url == '\t')) {
+		url++;
+		len--;
+	}
+	while (len && (url[len - 1] == ' ' || url[len - 1] == '\t' || url[len - 1] == '/'))
+		len--;
+	if (!len)
+		return 0;
+	u = xstrndup(url, len);
+	if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) {
+		fprintf(stderr, "%s: endpoint '%s' is not an http:// or https:// URL\n", st->name, u);
+		free(u);
+		return -1;
+	}
+	ALLOC_GROW(o->endpoints, o->nendpoints + 1, o->endpoints_alloc);
+	o->endpoints[o->nendpoints++] = u;
+	return 0;
+}
+
+static int usage(struct stage *st, const char *opt, const char *want, const char *arg)
+{
+	fprintf(stderr, "%s: --%s wants %s, not '%s'\n", st->name, opt, want, arg);
+	return -1;
+}
+
+int llm_options_parse(struct stage *st, struct llm_options *o, int id, const char *arg)
+{
+	struct llm_params *p = &o->params;
+	json_error_t jerr;
+	uint64_t size;
+	long n;
+
+	switch (id) {
+	case OPT_ENDPOINT:
+		return add_endpoint(st, o, arg, strlen(arg));
+	case OPT_API_KEY_ENV:
+		o->api_key_env = arg;
+		return 0;
+	case OPT_MODEL:
+		free(p->model);
+		p->model = xstrdup(arg);
+		return 0;
+	case OPT_CONCURRENCY:
+		if (parse_long(arg, 1, 100000, &o->concurrency))
+			return usage(st, "concurrency", "1..100000", arg);
+		return 0;
+	case OPT_RPM:
+		if (parse_double(arg, 0, 1e12, &o->rpm))
+			return usage(st, "rpm", "a number >= 0", arg);
+		return 0;
+	case OPT_TPM:
+		if (parse_double(arg, 0, 1e15, &o->tpm))
+			return usage(st, "tpm", "a number >= 0", arg);
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_double(arg, 0.001, 1e6, &o->timeout))
+			return usage(st, "timeout", "seconds > 0", arg);
+		return 0;
+	case OPT_RETRIES:
+		if (parse_long(arg, 0, 1000, &o->retries))
+			return usage(st, "retries", "0..1000", arg);
+		return 0;
+	case OPT_TEMPERATURE:
+		if (parse_double(arg, 0, 100, &p->temperature))
+			return usage(st, "temperature", "a number >= 0", arg);
+		return 0;
+	case OPT_TOP_P:
+		if (parse_double(arg, 0, 1, &p->top_p))
+			return usage(st, "top-p", "a number in [0, 1]", arg);
+		return 0;
+	case OPT_MAX_TOKENS:
+		if (parse_long(arg, 1, 100000000, &p->max_tokens))
+			return usage(st, "max-tokens", "a positive integer", arg);
+		return 0;
+	case OPT_SEED:
+		if (parse_long(arg, -(1L << 53), 1L << 53, &n))
+			return usage(st, "seed", "an integer", arg);
+		p->seed = n;
+		p->has_seed = 1;
+		return 0;
+	case OPT_N:
+		if (parse_long(arg, 1, 10000, &p->n))
+			return usage(st, "n", "1..10000", arg);
+		return 0;
+	case OPT_STOP:
+		if (!p->stop)
+			p->stop = json_array();
+		json_array_append_new(p->stop, json_string(arg));
+		return 0;
+	case OPT_EXTRA: {
+		json_t *e = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
+		if (!e || !json_is_object(e)) {
+			json_decref(e);
+			return usage(st, "extra", "a JSON object", arg);
+		}
+		if (p->extra)
+			json_object_update(p->extra, e);
+		else
+			p->extra = json_incref(e);
+		json_decref(e);
+		return 0;
+	}
+	case OPT_CACHE:
+		o->cache_dir = arg;
+		return 0;
+	case OPT_CACHE_MODE:
+		if ((o->cache_mode = llm_cache_mode_parse(arg)) < 0)
+			return usage(st, "cache-mode", "rw, ro, refresh or off", arg);
+		return 0;
+	case OPT_UNORDERED:
+		o->unordered = 1;
+		return 0;
+	case OPT_WINDOW:
+		if (parse_long(arg, 1, 100000000, &o->window))
+			return usage(st, "window", "a positive integer", arg);
+		return 0;
+	case OPT_IMAGE_ROOT:
+		o->image_root = arg;
+		return 0;
+	case OPT_MAX_IMAGE_BYTES:
+		if (parse_size(arg, &size) || !size)
+			return usage(st, "max-image-bytes", "a size such as 20M", arg);
+		o->max_image_bytes = size;
+		return 0;
+	}
+	return 1;
+}
+
+static int add_endpoint_list(struct stage *st, struct llm_options *o, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		if (add_endpoint(st, o, p, len) < 0)
+			return -1;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int llm_options_finish(struct stage *st, struct llm_options *o)
+{
+	const char *env;
+
+	if (!o->nendpoints && (env = getenv("SMELT_ENDPOINTS")) && *env &&
+	    add_endpoint_list(st, o, env) < 0)
+		return -1;
+	if (!o->nendpoints && (env = getenv("OPENAI_BASE_URL")) && *env &&
+	    add_endpoint_list(st, o, env) < 0)
+		return -1;
+	if (o->cache_mode < 0)
+		o->cache_mode = o->cache_dir ? LLM_CACHE_RW : LLM_CACHE_OFF;
+	if (o->cache_mode != LLM_CACHE_OFF && !o->cache_dir) {
+		fprintf(stderr, "%s: --cache-mode %s needs --cache DIR\n", st->name,
+			llm_cache_mode_name(o->cache_mode));
+		return -1;
+	}
+	if (!o->nendpoints && o->cache_mode != LLM_CACHE_RO) {
+		fprintf(stderr, "%s: no endpoint: give --endpoint URL, or set SMELT_ENDPOINTS "
+			"or OPENAI_BASE_URL\n", st->name);
+		return -1;
+	}
+	if (!o->window)
+		o->window = o->concurrency * 8 > 2048 ? o->concurrency * 8 : 2048;
+	return 0;
+}

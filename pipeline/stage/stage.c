@@ -1,0 +1,447 @@
+/*
+ * stage.c — the common options, the output and rejects sinks, --stats,
+ * progress and exit codes every stage shares (DESIGN: "Stage contract").
+ * The record loop itself is in stage_loop.c.
+ */
+#include "stage/stage.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json/json_write.h"
+
+enum {
+	OPT_PLAIN = 1000, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_STRICT,
+	OPT_MAX_REJECT, OPT_LEVEL, OPT_ZSTD_THREADS, OPT_VERSION, OPT_NO_PROGRESS,
+};
+
+static const struct stage_option common_options[] = {
+	{ "output", 'o', 1, 'o', "FILE", "write to FILE (zstd if it ends in .zst; default stdout)" },
+	{ "plain", 0, 0, OPT_PLAIN, NULL, "write uncompressed JSON Lines" },
+	{ "rejects", 0, 1, OPT_REJECTS, "FILE", "write records that could not be processed to FILE" },
+	{ "stats", 0, 1, OPT_STATS, "FILE", "write a JSON summary to FILE" },
+	{ "progress", 0, 0, OPT_PROGRESS, NULL, "show progress on stderr (default when it is a terminal)" },
+	{ "quiet", 'q', 0, 'q', NULL, "no progress and no summary" },
+	{ "strict", 0, 0, OPT_STRICT, NULL, "stop at the first bad record (exit 1)" },
+	{ "max-reject-ratio", 0, 1, OPT_MAX_REJECT, "R", "exit 3 if more than this fraction is rejected" },
+	{ "level", 0, 1, OPT_LEVEL, "N", "zstd level (default 3)" },
+	{ "zstd-threads", 0, 1, OPT_ZSTD_THREADS, "N", "zstd compression threads (default 1)" },
+	{ "threads", 'j', 1, 'j', "N", "worker threads for parsing (default: CPUs)" },
+	{ "help", 'h', 0, 'h', NULL, "show this help" },
+	{ "version", 0, 0, OPT_VERSION, NULL, "show the version" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+void stage_init(struct stage *st, const char *name, const char *summary, const char *example)
+{
+	memset(st, 0, sizeof(*st));
+	st->name = name;
+	st->summary = summary;
+	st->example = example;
+	st->progress = -1;
+	st->max_reject_ratio = -1;
+	st->level = 3;
+	st->zstd_workers = 1;
+	st->threads = cpu_count();
+	st->rejects_by_kind = json_object();
+	st->figures = json_object();
+	st->t_start = now_seconds();
+	st->cpu_start = cpu_seconds();
+	smelt_prog = name;
+	/* Write errors come back as EPIPE and are handled where they happen. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void print_options(FILE *fp, const struct stage_option *o)
+{
+	for (; o && o->name; o++) {
+		char left[64];
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->has_arg ? " " : "", o->has_arg ? o->arg_name : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->has_arg ? " " : "", o->has_arg ? o->arg_name : "");
+		fprintf(fp, "  %-28s %s\n", left, o->help);
+	}
+}
+
+static const struct stage_option *extra_options;
+
+void stage_usage(const struct stage *st, FILE *fp)
+{
+	fprintf(fp, "usage: %s [options] [FILE...]\n\n%s\n\n", st->name, st->summary);
+	if (extra_options && extra_options->name) {
+		fprintf(fp, "Options:\n");
+		print_options(fp, extra_options);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "Common options:\n");
+	print_options(fp, common_options);
+	fprintf(fp, "\nInput: JSON Lines or a JSON array, plain, zstd, gzip, xz or bzip2; '-' or\n"
+		    "nothing reads stdin.\n"
+		    "Exit status: 0 ok, 1 fatal error, 2 usage error, 3 records rejected without\n"
+		    "--rejects (or more than --max-reject-ratio).\n");
+	if (st->extra_help)
+		fprintf(fp, "\n%s\n", st->extra_help);
+	if (st->example)
+		fprintf(fp, "\nExample:\n  %s\n", st->example);
+}
+
+void stage_usage_error(const struct stage *st, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", st->name, msg, st->name);
+	exit(EXIT_USAGE);
+}
+
+static void add_getopt(struct option *lo, int *n, struct sbuf *shorts, const struct stage_option *o)
+{
+	for (; o && o->name; o++) {
+		lo[*n].name = o->name;
+		lo[*n].has_arg = o->has_arg ? required_argument : no_argument;
+		lo[*n].flag = NULL;
+		lo[*n].val = o->id;
+		(*n)++;
+		if (o->short_name) {
+			sbuf_addch(shorts, o->short_name);
+			if (o->has_arg)
+				sbuf_addch(shorts, ':');
+		}
+	}
+}
+
+static int common_option(struct stage *st, int id, const char *arg)
+{
+	long n;
+
+	switch (id) {
+	case 'o': st->output = arg; return 0;
+	case OPT_PLAIN: st->plain = 1; return 0;
+	case OPT_REJECTS: st->rejects_path = arg; return 0;
+	case OPT_STATS: st->stats_path = arg; return 0;
+	case OPT_PROGRESS: st->progress = 1; return 0;
+	case 'q': st->quiet = 1; st->progress = 0; return 0;
+	case OPT_STRICT: st->strict = 1; return 0;
+	case OPT_MAX_REJECT:
+		if (parse_double(arg, 0, 1, &st->max_reject_ratio))
+			stage_usage_error(st, "--max-reject-ratio wants a number in [0, 1], not '%s'", arg);
+		return 0;
+	case OPT_LEVEL:
+		if (parse_long(arg, 1, 19, &n))
+			stage_usage_error(st, "--level wants 1..19, not '%s'", arg);
+		st->level = (int)n;
+		return 0;
+	case OPT_ZSTD_THREADS:
+		if (parse_long(arg, 0, 256, &n))
+			stage_usage_error(st, "--zstd-threads wants 0..256, not '%s'", arg);
+		st->zstd_workers = (int)n;
+		return 0;
+	case 'j':
+		if (parse_long(arg, 1, 1024, &n))
+			stage_usage_error(st, "--threads wants 1..1024, not '%s'", arg);
+		st->threads = (int)n;
+		return 0;
+	case 'h':
+		stage_usage(st, stdout);
+		exit(0);
+	case OPT_VERSION:
+		printf("%s %s\n", st->name, SMELT_VERSION);
+		exit(0);
+	}
+	return 1; /* not a common option */
+}
+
+/* getopt returns the character for a short option: map it to the option's id. */
+static int short_to_id(int c, const struct stage_option *extra)
+{
+	for (const struct stage_option *o = common_options; o->name; o++)
+		if (o->short_name && o->short_name == c)
+			return o->id;
+	for (const struct stage_option *o = extra; o && o->name; o++)
+		if (o->short_name && o->short_name == c)
+			return o->id;
+	return c;
+}
+
+void stage_parse_options(struct stage *st, int argc, char **argv,
+			 const struct stage_option *extra, stage_option_fn cb, void *ctx)
+{
+	size_t next = ARRAY_SIZE(common_options);
+	struct sbuf shorts = SBUF_INIT;
+	struct option *lo;
+	int n = 0, c;
+
+	extra_options = extra;
+	for (const struct stage_option *o = extra; o && o->name; o++)
+		next++;
+	lo = xcalloc(next + 1, sizeof(*lo));
+	add_getopt(lo, &n, &shorts, common_options);
+	add_getopt(lo, &n, &shorts, extra);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts.buf, lo, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < 256 && optopt > ' ')
+				stage_usage_error(st, "unknown option or missing argument: -%c", optopt);
+			stage_usage_error(st, "unknown option or missing argument: %s", argv[optind - 1]);
+		}
+		c = short_to_id(c, extra);
+		if (common_option(st, c, optarg) == 0)
+			continue;
+		if (!cb || cb(st, c, optarg, ctx) < 0) {
+			fprintf(stderr, "Try '%s --help' for more information.\n", st->name);
+			exit(EXIT_USAGE);
+		}
+	}
+	st->inputs = argv + optind;
+	st->ninputs = argc - optind;
+	free(lo);
+	sbuf_release(&shorts);
+	if (st->progress < 0)
+		st->progress = isatty(2);
+}
+
+struct record_writer_opts stage_writer_opts(const struct stage *st)
+{
+	struct record_writer_opts o = RECORD_WRITER_OPTS_INIT;
+
+	o.compress = st->plain ? 0 : -1;
+	o.level = st->level;
+	o.workers = st->zstd_workers;
+	return o;
+}
+
+void stage_open(struct stage *st)
+{
+	struct record_writer_opts o = stage_writer_opts(st);
+
+	st->out = record_writer_open(st->output, &o);
+	if (!st->out)
+		exit(EXIT_FATAL);
+	if (st->rejects_path) {
+		o.workers = 0;
+		st->rejects = record_writer_open(st->rejects_path, &o);
+		if (!st->rejects)
+			exit(EXIT_FATAL);
+	}
+}
+
+void record_loc_format(const struct record_loc *loc, struct sbuf *out)
+{
+	sbuf_addf(out, "%s:%llu", loc->file ? loc->file : "<input>", (unsigned long long)loc->line);
+	if (loc->index >= 0)
+		sbuf_addf(out, " (element %lld)", (long long)loc->index);
+}
+
+/* Invalid UTF-8 cannot go into a JSON string: replace bad bytes with U+FFFD. */
+static json_t *lossy_string(const char *s, size_t len)
+{
+	struct sbuf sb = SBUF_INIT;
+	json_t *v;
+
+	while (len) {
+		size_t ok = utf8_valid_prefix(s, len);
+		sbuf_add(&sb, s, ok);
+		if (ok == len)
+			break;
+		sbuf_addstr(&sb, "\xef\xbf\xbd");
+		s += ok + 1;
+		len -= ok + 1;
+	}
+	v = json_stringn(sb.buf, sb.len);
+	sbuf_release(&sb);
+	return v;
+}
+
+#define REJECTS_SHOWN_MAX 10
+
+void stage_reject(struct stage *st, const struct record_loc *loc, const json_t *rec,
+		  const char *raw, size_t rawlen, const char *kind, const char *fmt, ...)
+{
+	struct sbuf msg = SBUF_INIT, where = SBUF_INIT;
+	va_list ap;
+	json_t *out, *err;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	record_loc_format(loc, &where);
+	st->records_rejected++;
+	json_object_set_new(st->rejects_by_kind, kind,
+			    json_integer(json_integer_value(json_object_get(st->rejects_by_kind, kind)) + 1));
+	if (st->strict)
+		die("%s: %s: %s", where.buf, kind, msg.buf);
+	if (!st->rejects || (!st->quiet && st->rejects_shown < 3)) {
+		if (st->rejects_shown < REJECTS_SHOWN_MAX)
+			fprintf(stderr, "%s: %s: %s: %s\n", st->name, where.buf, kind, msg.buf);
+		st->rejects_shown++;
+	}
+	if (st->rejects) {
+		out = rec ? json_deep_copy(rec) : json_object();
+		if (!rec && raw)
+			json_object_set_new(out, "raw", lossy_string(raw, rawlen));
+		err = json_pack("{s:s, s:s, s:s, s:s, s:I}", "stage", st->name, "kind", kind,
+				"message", msg.buf, "file", loc->file ? loc->file : "<input>",
+				"line", (json_int_t)loc->line);
+		if (loc->index >= 0)
+			json_object_set_new(err, "index", json_integer(loc->index));
+		json_object_set_new(out, "error", err);
+		if (record_writer_add_json(st->rejects, out) < 0)
+			st->failed = 1;
+		json_decref(out);
+	}
+	sbuf_release(&msg);
+	sbuf_release(&where);
+}
+
+int stage_emit_json(struct stage *st, const json_t *rec)
+{
+	st->records_out++;
+	return record_writer_add_json(st->out, rec);
+}
+
+int stage_emit_text(struct stage *st, const char *text, size_t len)
+{
+	st->records_out++;
+	return record_writer_add(st->out, text, len);
+}
+
+void stage_figure_add(struct stage *st, const char *key, double n)
+{
+	json_t *v = json_object_get(st->figures, key);
+
+	if (v && json_is_integer(v) && n == (double)(json_int_t)n)
+		json_integer_set(v, json_integer_value(v) + (json_int_t)n);
+	else if (v)
+		json_object_set_new(st->figures, key, json_real(json_number_value(v) + n));
+	else if (n == (double)(json_int_t)n)
+		json_object_set_new(st->figures, key, json_integer((json_int_t)n));
+	else
+		json_object_set_new(st->figures, key, json_real(n));
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+struct stage_progress {
+	double last;
+	int shown;
+};
+
+void stage_progress_tick(struct stage *st, uint64_t done, uint64_t total)
+{
+	double t = now_seconds(), el;
+	struct sbuf line = SBUF_INIT;
+
+	if (st->out && record_writer_tick(st->out) < 0)
+		st->failed = 1;
+	if (!st->progress)
+		return;
+	if (!st->prog)
+		st->prog = xcalloc(1, sizeof(*st->prog));
+	if (t - st->prog->last < 0.5)
+		return;
+	st->prog->last = t;
+	el = t - st->t_start;
+	sbuf_addf(&line, "\r%s: %llu records in, %llu out, %llu rejected, %.0f/s", st->name,
+		  (unsigned long long)st->records_in, (unsigned long long)st->records_out,
+		  (unsigned long long)st->records_rejected, el > 0 ? st->records_in / el : 0.0);
+	if (total && done <= total && done) {
+		double frac = (double)done / (double)total, eta = el / frac - el;
+		sbuf_addf(&line, ", %.1f%%, ETA %d:%02d", 100 * frac, (int)(eta / 60), (int)eta % 60);
+	}
+	if (st->progress_extra)
+		st->progress_extra(st, &line, st->progress_ctx);
+	sbuf_addstr(&line, "\033[K");
+	fputs(line.buf, stderr);
+	st->prog->shown = 1;
+	sbuf_release(&line);
+}
+
+/* ---- finishing --------------------------------------------------------- */
+
+static int write_stats(struct stage *st)
+{
+	json_t *s = json_object(), *inputs = json_array();
+	const char *key;
+	json_t *val;
+	char *text;
+	FILE *fp;
+	int r = 0;
+
+	for (int i = 0; i < st->ninputs; i++)
+		json_array_append_new(inputs, json_string(st->inputs[i]));
+	if (!st->ninputs)
+		json_array_append_new(inputs, json_string("-"));
+	json_object_set_new(s, "stage", json_string(st->name));
+	json_object_set_new(s, "version", json_string(SMELT_VERSION));
+	json_object_set_new(s, "inputs", inputs);
+	json_object_set_new(s, "records_in", json_integer((json_int_t)st->records_in));
+	json_object_set_new(s, "records_out", json_integer((json_int_t)st->records_out));
+	json_object_set_new(s, "records_rejected", json_integer((json_int_t)st->records_rejected));
+	json_object_set(s, "rejects_by_kind", st->rejects_by_kind);
+	json_object_set_new(s, "wall_seconds", json_real(now_seconds() - st->t_start));
+	json_object_set_new(s, "cpu_seconds", json_real(cpu_seconds() - st->cpu_start));
+	json_object_set_new(s, "max_rss_kb", json_integer(peak_rss_kb()));
+	json_object_foreach(st->figures, key, val)
+		json_object_set(s, key, val);
+	text = json_dumps(s, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	fp = fopen(st->stats_path, "w");
+	if (!fp || fputs(text, fp) < 0 || fputc('\n', fp) < 0)
+		r = error("cannot write stats to '%s'", st->stats_path);
+	if (fp && fclose(fp) && !r)
+		r = error("cannot write stats to '%s'", st->stats_path);
+	free(text);
+	json_decref(s);
+	return r;
+}
+
+int stage_finish(struct stage *st)
+{
+	int code = st->failed ? EXIT_FATAL : 0;
+
+	if (st->prog && st->prog->shown)
+		fputc('\n', stderr);
+	if (st->out && record_writer_close(st->out) < 0)
+		code = EXIT_FATAL;
+	st->out = NULL;
+	if (st->rejects && record_writer_close(st->rejects) < 0)
+		code = EXIT_FATAL;
+	if (st->stats_path && write_stats(st) < 0)
+		code = EXIT_FATAL;
+	if (st->rejects_shown > REJECTS_SHOWN_MAX && !st->rejects)
+		fprintf(stderr, "%s: ... %llu more rejected records not shown\n", st->name,
+			(unsigned long long)(st->rejects_shown - REJECTS_SHOWN_MAX));
+	if (!code && st->records_rejected) {
+		if (!st->rejects) {
+			fprintf(stderr, "%s: %llu of %llu records rejected and no --rejects file was given\n",
+				st->name, (unsigned long long)st->records_rejected,
+				(unsigned long long)st->records_in);
+			code = EXIT_REJECTS;
+		} else if (st->max_reject_ratio >= 0 && st->records_in &&
+			   (double)st->records_rejected / (double)st->records_in > st->max_reject_ratio) {
+			fprintf(stderr, "%s: %llu of %llu records rejected: more than --max-reject-ratio %g\n",
+				st->name, (unsigned long long)st->records_rejected,
+				(unsigned long long)st->records_in, st->max_reject_ratio);
+			code = EXIT_REJECTS;
+		}
+	}
+	if (!st->quiet && st->progress)
+		fprintf(stderr, "%s: %llu records in, %llu out, %llu rejected in %.1fs\n", st->name,
+			(unsigned long long)st->records_in, (unsigned long long)st->records_out,
+			(unsigned long long)st->records_rejected, now_seconds() - st->t_start);
+	json_decref(st->rejects_by_kind);
+	json_decref(st->figures);
+	free(st->prog);
+	st->prog = NULL;
+	return code;
+}

@@ -1,0 +1,168 @@
+/*
+ * stage.h — what every stage binary shares: the common options, output and
+ * rejects sinks, --stats, progress, exit codes, and a record loop that
+ * parses and transforms records on worker threads while keeping order.
+ *
+ * A stage's main:
+ *
+ *	struct stage st;
+ *	stage_init(&st, "smelt-foo", "one-line summary", "smelt-foo in.jsonl > out.jsonl.zst");
+ *	stage_parse_options(&st, argc, argv, foo_options, foo_option_cb, &ctx);
+ *	stage_open(&st);
+ *	stage_run(&st, &foo_ops, &ctx);
+ *	return stage_finish(&st);
+ *
+ * Exit codes (DESIGN's stage contract): 0 every record written or set aside
+ * in --rejects; 1 fatal error; 2 usage error; 3 finished but records were
+ * rejected with no --rejects sink, or the reject ratio passed
+ * --max-reject-ratio.
+ */
+#ifndef SMELT_STAGE_H
+#define SMELT_STAGE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "io/record_reader.h"
+#include "io/record_writer.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+
+#define EXIT_FATAL 1
+#define EXIT_USAGE 2
+#define EXIT_REJECTS 3
+
+struct stage;
+
+/* A stage-specific option: ids >= 256 (the common options use 1000+). */
+struct stage_option {
+	const char *name;     /* long name without "--" */
+	char short_name;      /* 0 if none */
+	int has_arg;          /* 0 no argument, 1 required */
+	int id;               /* passed to the callback */
+	const char *arg_name; /* shown in --help, e.g. "N" */
+	const char *help;
+};
+
+/* Returns 0, or -1 after printing what is wrong (a usage error, exit 2). */
+typedef int (*stage_option_fn)(struct stage *st, int id, const char *arg, void *ctx);
+
+struct stage_progress;
+
+struct stage {
+	const char *name, *summary, *example;
+	const char *extra_help; /* free text after the options (optional) */
+
+	/* common options */
+	const char *output, *rejects_path, *stats_path;
+	int plain, strict, quiet, progress; /* progress: -1 auto */
+	double max_reject_ratio;           /* < 0: no limit */
+	int level, zstd_workers, threads;
+	char **inputs;
+	int ninputs;
+
+	struct record_writer *out, *rejects;
+	uint64_t records_in, records_out, records_rejected;
+	json_t *rejects_by_kind; /* {kind: count} */
+	json_t *figures;         /* the stage's own --stats figures, merged top-level */
+	uint64_t rejects_shown;
+	int failed;
+
+	double t_start, cpu_start;
+	struct stage_progress *prog;
+	/* Extra text for the progress line (LLM stages: in flight, tokens). */
+	void (*progress_extra)(struct stage *st, struct sbuf *line, void *ctx);
+	void *progress_ctx;
+};
+
+void stage_init(struct stage *st, const char *name, const char *summary, const char *example);
+/* Parse argv; exits 0 on --help/--version, 2 on a usage error. */
+void stage_parse_options(struct stage *st, int argc, char **argv,
+			 const struct stage_option *extra, stage_option_fn cb, void *ctx);
+/* Print the usage text to `fp`. */
+void stage_usage(const struct stage *st, FILE *fp);
+/* Report a usage error and exit 2. */
+__attribute__((noreturn)) void stage_usage_error(const struct stage *st, const char *fmt, ...)
+	PRINTF_LIKE(2, 3);
+
+/* Open -o and --rejects; dies (exit 1) if they cannot be created. */
+void stage_open(struct stage *st);
+
+/* Writer options derived from the common options for `path`. */
+struct record_writer_opts stage_writer_opts(const struct stage *st);
+
+/*
+ * Set a record aside: writes it (or the raw text when it did not parse) to
+ * the rejects sink with error: {stage, kind, message, file, line[, index]}.
+ * `rec` is borrowed; `raw` may be NULL. Under --strict it dies instead.
+ * Main thread only.
+ */
+void stage_reject(struct stage *st, const struct record_loc *loc, const json_t *rec,
+		  const char *raw, size_t rawlen, const char *kind, const char *fmt, ...)
+	PRINTF_LIKE(7, 8);
+
+/* Count and write an output record (main thread only). */
+int stage_emit_json(struct stage *st, const json_t *rec) MUST_CHECK;
+int stage_emit_text(struct stage *st, const char *text, size_t len) MUST_CHECK;
+
+/* Add n to the figure `key` of --stats (main thread only). */
+void stage_figure_add(struct stage *st, const char *key, double n);
+
+/* ---- the record loop ---------------------------------------------------- */
+
+enum stage_verdict {
+	STAGE_KEEP,   /* emit rec->json, or each record of rec->outputs */
+	STAGE_DROP,   /* emit nothing; the stage accounts for it itself */
+	STAGE_REJECT, /* set aside with rec->reject_kind and rec->reject_msg */
+};
+
+struct record {
+	json_t *json;       /* the parsed record; the loop owns it */
+	json_t *outputs;    /* optional array of records emitted instead of json */
+	struct record_loc loc;
+	uint64_t seq;       /* 0-based position among all input records */
+	enum stage_verdict verdict;
+	const char *reject_kind;
+	struct sbuf reject_msg;
+	struct sbuf text;   /* the raw input text; serialised output after map */
+	size_t nout;        /* records serialised in text after map */
+	uint64_t scratch[4]; /* for the stage: e.g. a hash computed in map */
+	struct sbuf aux;    /* for the stage: bytes map hands to serial (a key, an id) */
+	int parse_failed;
+};
+
+/* Helper for map functions: mark the record rejected. Returns STAGE_REJECT. */
+int record_reject(struct record *rec, const char *kind, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+struct stage_ops {
+	/*
+	 * Runs on worker threads, so it may touch only the record and
+	 * thread-safe state in ctx. Returns an enum stage_verdict. NULL keeps
+	 * every record as it is.
+	 */
+	int (*map)(struct record *rec, void *ctx);
+	/*
+	 * Runs on the main thread in input order, after map, with the output
+	 * serialised in rec->text (one line per record, '\n'-terminated).
+	 * Return 0 to let the loop write rec->text, 1 if the callback consumed
+	 * the record itself (it then counts what it emits), -1 on a fatal
+	 * error. Rejected records never reach it.
+	 */
+	int (*serial)(struct stage *st, struct record *rec, void *ctx);
+	int keep_json;  /* serial needs rec->json */
+	int require_id; /* reject records without a string "id" */
+};
+
+/* Run the loop over st->inputs (stdin when none). Returns 0 or -1 (fatal). */
+int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx) MUST_CHECK;
+
+/* Progress: call from long loops that do not use stage_run. */
+void stage_progress_tick(struct stage *st, uint64_t done, uint64_t total);
+
+/* Close the sinks, write --stats, print a summary; returns the exit code. */
+int stage_finish(struct stage *st);
+
+/* "file:line" or "file:line (element N)" for messages. */
+void record_loc_format(const struct record_loc *loc, struct sbuf *out);
+
+#endif
