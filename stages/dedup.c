@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "corpus/dedup_ids.h"
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "core/hash_set.h"
 #include "json/json_path.h"
 #include "stage/stage.h"
@@ -40,7 +40,7 @@ struct dedup_ctx {
 
 static void split_fields(struct stage *st, struct dedup_ctx *c)
 {
-	if (dedup_key_split_paths(c->fields_arg, &c->fields, &c->nfields) < 0)
+	if (record_key_split_paths(c->fields_arg, &c->fields, &c->nfields) < 0)
 		stage_usage_error(st, "--fields: bad path list '%s' (paths separated by commas)",
 				  c->fields_arg);
 }
@@ -66,7 +66,7 @@ static int dedup_map(struct record *rec, void *vctx)
 	const struct dedup_ctx *c = vctx;
 	struct sbuf scratch = SBUF_INIT;
 	struct hash128 h;
-	int r = dedup_key_hash(rec->json, c->fields, c->nfields, &scratch, &h);
+	int r = record_key_hash(rec->json, c->fields, c->nfields, &scratch, &h);
 
 	sbuf_release(&scratch);
 	if (r > 0)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "reward/filter_run.h"
 #include "json/json_path.h"
 #include "stage/stage.h"
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		stage_usage_error(&st, "--score PATH is required");
 	if (cfg->rules.min > cfg->rules.max)
 		stage_usage_error(&st, "--min %g is above --max %g", cfg->rules.min, cfg->rules.max);
-	if (c.by_arg && dedup_key_split_paths(c.by_arg, &cfg->by, &cfg->nby) < 0)
+	if (c.by_arg && record_key_split_paths(c.by_arg, &cfg->by, &cfg->nby) < 0)
 		stage_usage_error(&st, "--by: bad field list '%s' (paths separated by commas)", c.by_arg);
 	if (cfg->dry_run && (st.output || st.rejects_path))
 		stage_usage_error(&st, "--dry-run writes nothing but the report: drop -o and --rejects");

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "json/json_path.h"
 #include "json/json_write.h"
 #include "stage/stage.h"
@@ -95,7 +95,7 @@ static const char *read_key(const struct merge_opts *o, struct merge_input *in, 
 		return "missing_field";
 	}
 	if (!o->numeric) {
-		dedup_key_text(&in->key, v);
+		record_key_text(&in->key, v);
 		return NULL;
 	}
 	if (json_is_number(v)) {

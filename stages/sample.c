@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "core/hash.h"
 #include "json/json_path.h"
 #include "core/reservoir.h"
@@ -94,7 +94,7 @@ static int sample_map(struct record *rec, void *vctx)
 	if (!v)
 		return record_reject(rec, "missing_field", "no '%s' to stratify by", c->stratify);
 	sbuf_reset(&rec->aux);
-	dedup_key_text(&rec->aux, v);
+	record_key_text(&rec->aux, v);
 	return STAGE_KEEP;
 }
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "core/hash.h"
 #include "json/json_path.h"
 #include "stage/stage.h"
@@ -64,7 +64,7 @@ static int shard_map(struct record *rec, void *vctx)
 
 	if (!v)
 		return record_reject(rec, "missing_field", "no '%s' to shard by", path);
-	dedup_key_text(&text, v);
+	record_key_text(&text, v);
 	h = hash64(text.buf, text.len, SHARD_SEED);
 	sbuf_release(&text);
 	/* Lemire's range reduction: uniform without a division. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "json/json_path.h"
 #include "stage/stage.h"
 #include "corpus/stats_agg.h"
@@ -82,7 +82,7 @@ static int stats_option(struct stage *st, int id, const char *arg, void *vctx)
 
 static void split_fields(struct stage *st, struct stats_ctx *c)
 {
-	if (dedup_key_split_paths(c->fields_arg, &c->fields, &c->nfields) < 0)
+	if (record_key_split_paths(c->fields_arg, &c->fields, &c->nfields) < 0)
 		stage_usage_error(st, "--fields: bad path list '%s' (paths separated by commas)",
 				  c->fields_arg);
 	c->o.fields = c->fields;

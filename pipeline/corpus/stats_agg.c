@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 #include "core/hash.h"
 #include "json/json_path.h"
 #include "corpus/stats_dist.h"
@@ -347,7 +347,7 @@ void stats_observe(const struct stats_opts *o, const json_t *rec, struct sbuf *o
 		v = jpath_get(rec, o->by);
 		if (v) {
 			struct sbuf k = SBUF_INIT;
-			dedup_key_text(&k, v);
+			record_key_text(&k, v);
 			sbuf_addch(obs, OBS_GROUP);
 			put_str(obs, k.buf, k.len);
 			sbuf_release(&k);

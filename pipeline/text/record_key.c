@@ -1,7 +1,7 @@
 /*
- * dedup_key.c — canonical forms and their hashes (see dedup_key.h).
+ * record_key.c — canonical forms and their hashes (see record_key.h).
  */
-#include "text/dedup_key.h"
+#include "text/record_key.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +41,14 @@ static int canon_object(struct sbuf *out, const json_t *v)
 	for (i = 0; i < n && r == 0; i++) {
 		sbuf_addch(out, TAG_KEY);
 		sbuf_addstr(out, keys[i]);
-		r = dedup_key_canon(out, json_object_get(v, keys[i]));
+		r = record_key_canon(out, json_object_get(v, keys[i]));
 	}
 	sbuf_addch(out, TAG_END);
 	free(keys);
 	return r;
 }
 
-int dedup_key_canon(struct sbuf *out, const json_t *v)
+int record_key_canon(struct sbuf *out, const json_t *v)
 {
 	size_t i;
 	json_t *el;
@@ -60,7 +60,7 @@ int dedup_key_canon(struct sbuf *out, const json_t *v)
 	case JSON_ARRAY:
 		sbuf_addch(out, TAG_ARRAY);
 		json_array_foreach(v, i, el)
-			if (dedup_key_canon(out, el) < 0)
+			if (record_key_canon(out, el) < 0)
 				return -1;
 		sbuf_addch(out, TAG_END);
 		return 0;
@@ -73,7 +73,7 @@ int dedup_key_canon(struct sbuf *out, const json_t *v)
 	}
 }
 
-int dedup_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct sbuf *scratch,
+int record_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct sbuf *scratch,
 		   struct hash128 *out)
 {
 	size_t found = 0;
@@ -88,7 +88,7 @@ int dedup_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct 
 			continue;
 		}
 		found++;
-		if (dedup_key_canon(scratch, v) < 0)
+		if (record_key_canon(scratch, v) < 0)
 			return -1;
 	}
 	if (!found)
@@ -97,7 +97,7 @@ int dedup_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct 
 	return 0;
 }
 
-void dedup_key_text(struct sbuf *out, const json_t *v)
+void record_key_text(struct sbuf *out, const json_t *v)
 {
 	if (json_is_string(v))
 		sbuf_add(out, json_string_value(v), json_string_length(v));
@@ -105,7 +105,7 @@ void dedup_key_text(struct sbuf *out, const json_t *v)
 		json_write(out, v);
 }
 
-int dedup_key_split_paths(const char *list, char ***paths, size_t *n)
+int record_key_split_paths(const char *list, char ***paths, size_t *n)
 {
 	char **out = NULL;
 	size_t nr = 0, alloc = 0;

@@ -1,5 +1,5 @@
 /*
- * dedup_key.h — what two records are compared by: for exact deduplication,
+ * record_key.h — what two records are compared by: for exact deduplication,
  * a canonical normalised form of chosen fields and its 128-bit hash; for
  * sharding, merging, sampling and grouping, the plain text of a key value.
  *
@@ -12,8 +12,8 @@
  * So ["ab","c"] and ["a","bc"] differ, while two `messages` lists that
  * differ only in case, width or spacing of their content are equal.
  */
-#ifndef SMELT_DEDUP_KEY_H
-#define SMELT_DEDUP_KEY_H
+#ifndef SMELT_RECORD_KEY_H
+#define SMELT_RECORD_KEY_H
 
 #include <jansson.h>
 #include <stddef.h>
@@ -23,27 +23,27 @@
 #include "core/util.h"
 
 /* Append the canonical form of `v`. Returns 0, or -1 with error(). */
-int dedup_key_canon(struct sbuf *out, const json_t *v) MUST_CHECK;
+int record_key_canon(struct sbuf *out, const json_t *v) MUST_CHECK;
 
 /*
  * Hash the canonical forms of the values at paths[0..npaths) of `rec`,
  * joined by 0xFF (`scratch` is working space). Returns 0 with *out set,
  * 1 if the record has none of the fields, -1 with error() on bad text.
  */
-int dedup_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct sbuf *scratch,
+int record_key_hash(const json_t *rec, char *const *paths, size_t npaths, struct sbuf *scratch,
 		   struct hash128 *out) MUST_CHECK;
 
 /*
  * Append the text a key value stands for: a string's own bytes, any other
  * value's compact JSON. Used to shard, merge, stratify and group by a path.
  */
-void dedup_key_text(struct sbuf *out, const json_t *v);
+void record_key_text(struct sbuf *out, const json_t *v);
 
 /*
  * Split a comma-separated list of paths ("instruction,input,scores.rm")
  * into *paths (new strings: free each, then the array) and *n. Returns 0,
  * or -1 (nothing allocated) if a piece is empty or not a valid path.
  */
-int dedup_key_split_paths(const char *list, char ***paths, size_t *n) MUST_CHECK;
+int record_key_split_paths(const char *list, char ***paths, size_t *n) MUST_CHECK;
 
 #endif
