@@ -1,9 +1,9 @@
 /*
- * utf8.c — see utf8.h.
+ * utf8.c — see utf8.h. The validator decodes as it checks (the value
+ * is needed to refuse overlongs and surrogates); the encoder is the
+ * textbook table: 7, 11, 16 or 21 bits in 1..4 bytes.
  */
 #include "core/utf8.h"
-
-#include <stdint.h>
 
 size_t utf8_sequence(const unsigned char *p, size_t avail)
 {
@@ -52,4 +52,42 @@ size_t utf8_valid_prefix(const char *str, size_t len)
 		i += n;
 	}
 	return len;
+}
+
+size_t utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0;
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp > UTF8_MAX)
+		return 0;
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+void utf8_add(struct sbuf *out, uint32_t cp)
+{
+	char b[4];
+	size_t n = utf8_encode(cp, b);
+
+	if (!n)
+		n = utf8_encode(UTF8_REPLACEMENT, b);
+	sbuf_add(out, b, n);
 }

@@ -52,35 +52,13 @@ static int hex4(const unsigned char *p, uint32_t *v)
 	return 0;
 }
 
+/* A decoded escape back into the output: as json_write escapes it, else UTF-8. */
 static void put_utf8(struct sbuf *sb, uint32_t cp)
 {
-	char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		if (cp < 0x20 || cp == '"' || cp == '\\')
-			json_write_escape(sb, (unsigned char)cp);
-		else
-			sbuf_addch(sb, (char)cp);
-		return;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12);
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18);
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	sbuf_add(sb, b, n);
+	if (cp < 0x20 || cp == '"' || cp == '\\')
+		json_write_escape(sb, (unsigned char)cp);
+	else
+		utf8_add(sb, cp);
 }
 
 #define ONES 0x0101010101010101ULL

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base64.h"
 #include "core/util.h"
 
 #define POOL_MAX 16
@@ -48,32 +49,6 @@ const char *image_mime_from_magic(const unsigned char *p, size_t n)
 	if (n >= 4 && (!memcmp(p, "II*\0", 4) || !memcmp(p, "MM\0*", 4)))
 		return "image/tiff";
 	return NULL;
-}
-
-void base64_encode(struct sbuf *out, const void *data, size_t len)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = data;
-	size_t i = 0;
-	char *w;
-
-	sbuf_grow(out, (len + 2) / 3 * 4);
-	w = out->buf + out->len;
-	for (; i + 3 <= len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*w++ = tbl[v >> 18];
-		*w++ = tbl[(v >> 12) & 63];
-		*w++ = tbl[(v >> 6) & 63];
-		*w++ = tbl[v & 63];
-	}
-	if (i < len) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0);
-		*w++ = tbl[v >> 18];
-		*w++ = tbl[(v >> 12) & 63];
-		*w++ = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-		*w++ = '=';
-	}
-	sbuf_setlen(out, (size_t)(w - out->buf));
 }
 
 static int fail(const char **kind, const char *k, struct sbuf *err, const char *fmt, ...)

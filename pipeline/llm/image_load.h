@@ -42,9 +42,6 @@ int image_load_url(const char *ref, const struct image_load_opts *o, struct sbuf
 /* "image/png", ... for the first bytes of an image, or NULL if not recognised. */
 const char *image_mime_from_magic(const unsigned char *p, size_t n);
 
-/* Append the standard base64 encoding of data[0..len). */
-void base64_encode(struct sbuf *out, const void *data, size_t len);
-
 /* Close the shard cursors (at the end of a run). */
 void image_load_cleanup(void);
 

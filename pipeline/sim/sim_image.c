@@ -1,7 +1,8 @@
 /*
- * sim_image.c — base64 and image signatures, plus a PNG writer that needs
- * no zlib: the pixel data goes in "stored" (uncompressed) deflate blocks,
- * which every PNG decoder must accept.
+ * sim_image.c — a data: URI checked as a vision server would (strict
+ * base64, then the image signature of the first bytes), plus a PNG writer
+ * that needs no zlib: the pixel data goes in "stored" (uncompressed)
+ * deflate blocks, which every PNG decoder must accept.
  */
 #include "sim/sim_image.h"
 
@@ -9,53 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base64.h"
 #include "core/sbuf.h"
-#include "sim/sim_rng.h"
 #include "core/util.h"
-
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_value(int c)
-{
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
-/*
- * Strict base64 (padding optional, nothing outside the alphabet). Decodes
- * into out (at most outlen bytes kept) and returns the full decoded size,
- * or -1 when the text is not base64.
- */
-static long b64_decode(const char *s, unsigned char *out, size_t outlen)
-{
-	size_t len = strlen(s), pad = 0, n = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-
-	while (len && s[len - 1] == '=' && pad < 2) {
-		len--;
-		pad++;
-	}
-	if ((len + pad) % 4 == 1 || (pad && (len + pad) % 4))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n < outlen)
-				out[n] = (unsigned char)(acc >> bits);
-			n++;
-		}
-	}
-	return (long)n;
-}
+#include "sim/sim_rng.h"
 
 static const char *image_kind(const unsigned char *b, size_t n)
 {
@@ -91,7 +49,7 @@ int sim_image_check_url(const char *url, uint64_t max_bytes, char *why, size_t w
 		snprintf(why, whylen, "image data: URI must be base64-encoded");
 		return -1;
 	}
-	n = b64_decode(comma + 1, head, sizeof(head));
+	n = base64_decode(comma + 1, strlen(comma + 1), head, sizeof(head));
 	if (n < 0) {
 		snprintf(why, whylen, "invalid base64 in image data: URI");
 		return -1;
@@ -135,23 +93,6 @@ static void png_chunk(struct sbuf *png, const char *type, const unsigned char *d
 	sbuf_add(png, type, 4);
 	sbuf_add(png, data, n);
 	put_be32(png, crc32_update(0, (unsigned char *)png->buf + start, n + 4));
-}
-
-static void b64_encode(struct sbuf *out, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		size_t left = n - i;
-
-		if (left > 1)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (left > 2)
-			v |= p[i + 2];
-		sbuf_addch(out, b64_alphabet[(v >> 18) & 63]);
-		sbuf_addch(out, b64_alphabet[(v >> 12) & 63]);
-		sbuf_addch(out, left > 1 ? b64_alphabet[(v >> 6) & 63] : '=');
-		sbuf_addch(out, left > 2 ? b64_alphabet[v & 63] : '=');
-	}
 }
 
 char *sim_image_png_data_uri(uint64_t seed)
@@ -200,7 +141,7 @@ char *sim_image_png_data_uri(uint64_t seed)
 	png_chunk(&png, "IDAT", z, sizeof(z));
 	png_chunk(&png, "IEND", (const unsigned char *)"", 0);
 	sbuf_addstr(&uri, "data:image/png;base64,");
-	b64_encode(&uri, (unsigned char *)png.buf, png.len);
+	base64_encode(&uri, png.buf, png.len);
 	sbuf_release(&png);
 	return sbuf_detach(&uri, NULL);
 }

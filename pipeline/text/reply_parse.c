@@ -24,6 +24,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "core/utf8.h"
+
 enum mode { M_TEXT, M_JSON, M_MARKERS, M_LIST, M_REGEX };
 static const char *const mode_names[] = { "text", "json", "markers", "list",
 					  "regex" };
@@ -558,25 +560,6 @@ static json_t *parse_json(const char *s, size_t len, struct sbuf *err)
 
 /* ---- list ---- */
 
-static void add_utf8(struct sbuf *sb, uint32_t cp)
-{
-	if (cp < 0x80) {
-		sbuf_addch(sb, (int)cp);
-	} else if (cp < 0x800) {
-		sbuf_addch(sb, 0xc0 | (int)(cp >> 6));
-		sbuf_addch(sb, 0x80 | (int)(cp & 0x3f));
-	} else if (cp < 0x10000) {
-		sbuf_addch(sb, 0xe0 | (int)(cp >> 12));
-		sbuf_addch(sb, 0x80 | (int)((cp >> 6) & 0x3f));
-		sbuf_addch(sb, 0x80 | (int)(cp & 0x3f));
-	} else {
-		sbuf_addch(sb, 0xf0 | (int)(cp >> 18));
-		sbuf_addch(sb, 0x80 | (int)((cp >> 12) & 0x3f));
-		sbuf_addch(sb, 0x80 | (int)((cp >> 6) & 0x3f));
-		sbuf_addch(sb, 0x80 | (int)(cp & 0x3f));
-	}
-}
-
 static int hex_value(const char *s, size_t n, uint32_t *out)
 {
 	*out = 0;
@@ -610,7 +593,7 @@ static void list_escape(const char *s, size_t len, size_t *i, struct sbuf *sb)
 		return;
 	}
 	if (digits && *i + 2 + digits <= len &&
-	    !hex_value(s + *i + 2, digits, &cp) && cp <= 0x10ffff) {
+	    !hex_value(s + *i + 2, digits, &cp) && cp <= UTF8_MAX) {
 		*i += 2 + digits;
 		/* a UTF-16 surrogate pair written as two \u escapes */
 		if (cp >= 0xd800 && cp < 0xdc00 && *i + 6 <= len &&
@@ -619,9 +602,7 @@ static void list_escape(const char *s, size_t len, size_t *i, struct sbuf *sb)
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			*i += 6;
 		}
-		if (cp >= 0xd800 && cp < 0xe000)
-			cp = 0xfffd;
-		add_utf8(sb, cp);
+		utf8_add(sb, cp); /* a lone surrogate becomes U+FFFD */
 		return;
 	}
 	if (c == '\\' || c == '\'' || c == '"' || c == '/') {

@@ -1,6 +1,7 @@
 /*
- * test_core.c — unit tests of pipeline/'s core: sbuf, hashes, JSON paths,
- * the canonical writer and its tree-less twin, the record reader.
+ * test_core.c — unit tests of pipeline/'s core: sbuf, hashes, UTF-8,
+ * base64, JSON paths, the canonical writer and its tree-less twin, the
+ * record reader.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/base64.h"
 #include "core/hash.h"
+#include "core/utf8.h"
 #include "json/json_canon.h"
 #include "json/json_path.h"
 #include "json/json_write.h"
@@ -226,6 +229,126 @@ static void test_utf8(void **state)
 	assert_int_equal(utf8_valid_prefix("ok\xf4\x90\x80\x80", 6), 2); /* > U+10FFFF */
 }
 
+static void test_utf8_encode(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		const char *bytes;
+	} cases[] = {
+		{ 0x0, "\x00" },
+		{ 0x41, "A" },
+		{ 0x7f, "\x7f" },
+		{ 0x80, "\xc2\x80" },
+		{ 0xe9, "\xc3\xa9" },
+		{ 0x7ff, "\xdf\xbf" },
+		{ 0x800, "\xe0\xa0\x80" },
+		{ 0xd7ff, "\xed\x9f\xbf" },
+		{ 0xe000, "\xee\x80\x80" },
+		{ 0xfffd, "\xef\xbf\xbd" },
+		{ 0xffff, "\xef\xbf\xbf" },
+		{ 0x10000, "\xf0\x90\x80\x80" },
+		{ 0x1f600, "\xf0\x9f\x98\x80" },
+		{ 0x10ffff, "\xf4\x8f\xbf\xbf" },
+	};
+	static const uint32_t refused[] = { 0xd800, 0xdbff, 0xdc00, 0xdfff, 0x110000, 0xffffffff };
+	struct sbuf sb = SBUF_INIT;
+	char b[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t want = cases[i].cp ? strlen(cases[i].bytes) : 1, n = utf8_encode(cases[i].cp, b);
+
+		assert_int_equal(n, want);
+		assert_memory_equal(b, cases[i].bytes, n);
+		/* what is written reads back as one valid character */
+		if (n > 1)
+			assert_int_equal(utf8_sequence((const unsigned char *)b, n), n);
+		sbuf_reset(&sb);
+		utf8_add(&sb, cases[i].cp);
+		assert_int_equal(sb.len, n);
+		assert_memory_equal(sb.buf, b, n);
+	}
+	/* every scalar value round-trips through the validator */
+	for (uint32_t cp = 0x80; cp <= UTF8_MAX; cp++) {
+		size_t n = utf8_encode(cp, b);
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_int_equal(utf8_sequence((const unsigned char *)b, n), n);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(utf8_encode(refused[i], b), 0);
+		sbuf_reset(&sb);
+		utf8_add(&sb, refused[i]);
+		assert_string_equal(sb.buf, "\xef\xbf\xbd");
+	}
+	sbuf_release(&sb);
+}
+
+/* RFC 4648 section 10 */
+static const char *const b64_plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+static const char *const b64_coded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+
+static void test_base64_encode(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	const unsigned char bin[] = { 0x00, 0xff, 0xfe, 0x3e, 0x3f };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(b64_plain) / sizeof(b64_plain[0]); i++) {
+		sbuf_reset(&sb);
+		base64_encode(&sb, b64_plain[i], strlen(b64_plain[i]));
+		assert_string_equal(sb.buf, b64_coded[i]);
+	}
+	sbuf_reset(&sb);
+	sbuf_addstr(&sb, "data:,");
+	base64_encode(&sb, bin, sizeof(bin));
+	assert_string_equal(sb.buf, "data:,AP/+Pj8=");
+	sbuf_release(&sb);
+}
+
+static void test_base64_decode(void **state)
+{
+	unsigned char out[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(b64_plain) / sizeof(b64_plain[0]); i++) {
+		const char *in = b64_coded[i];
+		size_t want = strlen(b64_plain[i]), len = strlen(in);
+
+		memset(out, 0, sizeof(out));
+		assert_int_equal(base64_decode(in, len, out, sizeof(out)), want);
+		assert_memory_equal(out, b64_plain[i], want);
+		/* padding is optional */
+		while (len && in[len - 1] == '=')
+			len--;
+		memset(out, 0, sizeof(out));
+		assert_int_equal(base64_decode(in, len, out, sizeof(out)), want);
+		assert_memory_equal(out, b64_plain[i], want);
+	}
+	/* a short buffer gets the head; the size is still the whole */
+	memset(out, 0, sizeof(out));
+	assert_int_equal(base64_decode("Zm9vYmFy", 8, out, 2), 6);
+	assert_memory_equal(out, "fo\0", 3);
+	assert_int_equal(base64_decode("Zm9vYmFy", 8, NULL, 0), 6);
+	assert_int_equal(base64_decode("AP/+Pj8=", 8, out, sizeof(out)), 5);
+	assert_memory_equal(out, "\x00\xff\xfe\x3e\x3f", 5);
+
+	/* outside the alphabet: URL-safe characters, white space, NUL */
+	assert_int_equal(base64_decode("Zm9v-g==", 8, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("Zm9v_g==", 8, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("Zm9v\nYmFy", 9, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("Zm9v\0mFy", 8, out, sizeof(out)), -1);
+	/* padding in the wrong place, too much of it, a lone 6 bits */
+	assert_int_equal(base64_decode("Zg=a", 4, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("Zg===", 5, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("Zm9=", 4, out, sizeof(out)), 2);
+	assert_int_equal(base64_decode("Zm9vY", 5, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("Zm9vYg=", 7, out, sizeof(out)), -1);
+	assert_int_equal(base64_decode("=", 1, out, sizeof(out)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +360,9 @@ int main(void)
 		cmocka_unit_test(test_reader_array_locations),
 		cmocka_unit_test(test_reader_lines),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_encode),
+		cmocka_unit_test(test_base64_encode),
+		cmocka_unit_test(test_base64_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

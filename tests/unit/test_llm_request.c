@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
+#include "core/base64.h"
 #include "llm/image_load.h"
 #include "json/json_write.h"
 #include "stage/llm_options.h"
