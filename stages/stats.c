@@ -16,7 +16,7 @@
 #include "json/json_path.h"
 #include "stage/stage.h"
 #include "corpus/stats_agg.h"
-#include "report/stats_html.h"
+#include "corpus/stats_report.h"
 
 enum { OPT_BY = 256, OPT_HTML, OPT_FIELDS, OPT_BINS, OPT_RESERVOIR, OPT_MAX_GROUPS, OPT_MAX_FIELDS };
 
@@ -136,7 +136,7 @@ static int write_html(const char *path, const json_t *doc)
 
 	if (!fp)
 		return error("cannot create '%s': %m", path);
-	stats_html_render(&page, doc);
+	stats_report_render(&page, doc);
 	if (fwrite(page.buf, 1, page.len, fp) != page.len)
 		r = error("cannot write '%s': %m", path);
 	if (fclose(fp) && !r)

@@ -1,12 +1,14 @@
 /*
- * condor_report.c — the per-step count table (see condor_report.h).
+ * condor_report.c — the per-step count table (see condor_report.h). The
+ * page and its stylesheet are report/html.h's, the same as smelt-stats'
+ * page the table is usually spliced into.
  */
 #include "condor/condor_report.h"
 
 #include <string.h>
 
-#include "report/stats_html.h"
 #include "core/util.h"
+#include "report/html.h"
 
 /* Keys every --stats document has (stage.c): not the stage's own figures. */
 static const char *const common_keys[] = {
@@ -64,41 +66,12 @@ json_t *condor_report_row(const char *step, const json_t *stats)
 	return row;
 }
 
-static void esc(struct sbuf *out, const char *s)
-{
-	if (s)
-		html_escape(out, s, strlen(s));
-}
-
 static void num_cell(struct sbuf *out, const json_t *v)
 {
-	if (json_is_integer(v))
-		sbuf_addf(out, "<td>%lld</td>", (long long)json_integer_value(v));
-	else if (json_is_number(v))
-		sbuf_addf(out, "<td>%.4g</td>", json_number_value(v));
+	if (json_is_number(v))
+		html_td_num(out, json_number_value(v));
 	else
 		sbuf_addstr(out, "<td></td>");
-}
-
-/* "kind: n" lines of an object of numbers. */
-static void list_cell(struct sbuf *out, const json_t *obj)
-{
-	const char *key;
-	json_t *v;
-	int first = 1;
-
-	sbuf_addstr(out, "<td class=\"l\">");
-	json_object_foreach((json_t *)obj, key, v) {
-		if (!first)
-			sbuf_addstr(out, "<br>");
-		first = 0;
-		esc(out, key);
-		if (json_is_integer(v))
-			sbuf_addf(out, ": %lld", (long long)json_integer_value(v));
-		else
-			sbuf_addf(out, ": %.4g", json_number_value(v));
-	}
-	sbuf_addstr(out, "</td>");
 }
 
 void condor_report_html_section(struct sbuf *out, const json_t *report)
@@ -116,15 +89,15 @@ void condor_report_html_section(struct sbuf *out, const json_t *report)
 			 "<th class=\"l\">figures</th></tr>\n");
 	json_array_foreach(steps, i, row) {
 		sbuf_addstr(out, "<tr><td class=\"l\">");
-		esc(out, json_string_value(json_object_get(row, "step")));
+		html_escape_str(out, json_string_value(json_object_get(row, "step")));
 		sbuf_addstr(out, "</td><td class=\"l\">");
-		esc(out, json_string_value(json_object_get(row, "stage")));
+		html_escape_str(out, json_string_value(json_object_get(row, "stage")));
 		sbuf_addstr(out, "</td>");
 		num_cell(out, json_object_get(row, "records_in"));
 		num_cell(out, json_object_get(row, "records_out"));
 		num_cell(out, json_object_get(row, "records_rejected"));
-		list_cell(out, json_object_get(row, "rejects_by_kind"));
-		list_cell(out, json_object_get(row, "figures"));
+		html_td_numbers(out, json_object_get(row, "rejects_by_kind"), ": ", "<br>");
+		html_td_numbers(out, json_object_get(row, "figures"), ": ", "<br>");
 		sbuf_addstr(out, "</tr>\n");
 	}
 	sbuf_addstr(out, "</table>\n</section>\n");
@@ -142,12 +115,7 @@ void condor_report_html_page(struct sbuf *out, const json_t *report, const char 
 		sbuf_addstr(out, gt + 1);
 		return;
 	}
-	sbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			 "<title>smelt: pipeline counts</title><style>"
-			 "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em}"
-			 "table{border-collapse:collapse}th,td{border:1px solid #d8dde6;padding:.25em .6em;"
-			 "text-align:right;vertical-align:top}th{background:#eef1f6}.l{text-align:left}"
-			 ".sub{color:#5b6475}</style></head><body>\n");
+	html_page_open(out, "smelt: pipeline counts");
 	condor_report_html_section(out, report);
-	sbuf_addstr(out, "</body></html>\n");
+	html_page_close(out);
 }

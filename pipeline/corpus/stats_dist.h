@@ -3,7 +3,7 @@
  * lengths, turn counts, scores.
  *
  * Count, min, max and mean are exact. Quantiles and the histogram come
- * from a uniform reservoir of at most `cap` values (pipeline/reservoir.h):
+ * from a uniform reservoir of at most `cap` values (core/reservoir.h):
  * exact while no more than `cap` values were seen, an estimate from a
  * uniform sample after that (the summary says which). One pass is all
  * stdin allows, and memory stays at `cap` doubles per distribution.

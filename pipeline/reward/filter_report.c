@@ -4,8 +4,9 @@
  * Layout: what was run and the totals; the histogram of all scores; a
  * table of the groups; then one section per group (largest first) with
  * its histogram, its cut, and the sampled dropped and borderline records
- * as cards (text of each turn, images as thumbnails). Every string taken
- * from the data is HTML-escaped (stats_html.h's html_escape).
+ * as cards (text of each turn, images as thumbnails). The page, its
+ * stylesheet and charts are report/'s; every string taken from the data
+ * is escaped with report/html.h.
  */
 #include "reward/filter_report.h"
 
@@ -16,16 +17,13 @@
 
 #include "core/reservoir.h"
 #include "core/sbuf.h"
-#include "report/stats_html.h"
 #include "core/util.h"
+#include "report/html.h"
+#include "report/svg_chart.h"
 
 #define BINS 40
 #define CHART_W 640
 #define CHART_H 200
-#define PAD_L 50
-#define PAD_R 14
-#define PAD_T 20
-#define PAD_B 38
 #define TEXT_MAX 700      /* bytes of one turn shown on a card */
 #define TURNS_MAX 6       /* turns shown on a card */
 #define TABLE_ROWS_MAX 1000
@@ -54,46 +52,6 @@ struct filter_report {
 	int32_t *slot; /* gid -> index in shown, or -1 */
 	uint64_t image_bytes, images_skipped;
 };
-
-static const char page_css[] =
-	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
-	"max-width:1200px;padding:0 1em;color:#1d2330;background:#fafbfc}"
-	"h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;margin:1.6em 0 .5em;"
-	"border-bottom:2px solid #d8dde6;padding-bottom:.2em}h3{font-size:1.1em;margin:1.4em 0 .3em}"
-	"h4{font-size:.95em;margin:1em 0 .4em;color:#394152}"
-	".sub,.note{color:#5b6475}.note{font-size:12px}code{font-family:ui-monospace,Menlo,Consolas,monospace}"
-	"table{border-collapse:collapse;margin:.4em 0 1em;background:#fff}"
-	"th,td{border:1px solid #d8dde6;padding:.25em .6em;text-align:right;vertical-align:top}"
-	"th{background:#eef1f6}td.l,th.l{text-align:left}"
-	"section.group{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.2em 1em 1em;margin:1em 0}"
-	"figure{margin:.4em 0;display:inline-block;background:#fff}"
-	"svg text{font:10px sans-serif;fill:#394152}"
-	"rect.kept{fill:#4a7bd0}rect.dropped{fill:#d0504a}line.cut{stroke:#1d2330;stroke-width:1.5;stroke-dasharray:5 3}"
-	".cards{display:flex;flex-wrap:wrap;gap:10px}"
-	".sample{width:360px;border:1px solid #d8dde6;border-left:5px solid #4a7bd0;border-radius:5px;"
-	"padding:.4em .6em;background:#fcfcfd;font-size:12.5px;overflow:hidden}"
-	".sample.dropped{border-left-color:#d0504a}"
-	".meta{font-size:11.5px;color:#394152;margin-bottom:.3em;word-break:break-all}"
-	".turn{white-space:pre-wrap;word-break:break-word;margin:.25em 0}.role{font-weight:600;color:#394152}"
-	".thumbs{display:flex;flex-wrap:wrap;gap:4px;margin:.2em 0}"
-	"img.thumb{width:96px;height:auto;max-height:140px;object-fit:contain;border:1px solid #d8dde6;image-rendering:pixelated}"
-	".imgnote{font-size:11px;color:#8a4b16}";
-
-static void esc(struct sbuf *out, const char *s)
-{
-	html_escape(out, s, strlen(s));
-}
-
-/* A number for people: 4 significant digits, "–" when there is none. */
-static void add_num(struct sbuf *out, double x)
-{
-	if (isnan(x) || isinf(x))
-		sbuf_addstr(out, "–");
-	else if (x == floor(x) && fabs(x) < 1e15)
-		sbuf_addf(out, "%.0f", x);
-	else
-		sbuf_addf(out, "%.4g", x);
-}
 
 static void pick_init(struct pick *p, size_t cap, uint64_t seed)
 {
@@ -195,103 +153,38 @@ void filter_report_offer(struct filter_report *r, uint32_t gid, enum filter_rule
 
 /* ---- charts -------------------------------------------------------------- */
 
-static double chart_x(double v, double lo, double hi)
-{
-	return PAD_L + (v - lo) / (hi - lo) * (CHART_W - PAD_L - PAD_R);
-}
-
-static void svg_label(struct sbuf *out, double x, double y, const char *anchor, double v)
-{
-	sbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x, y, anchor);
-	add_num(out, v);
-	sbuf_addstr(out, "</text>");
-}
-
-static void svg_cut_line(struct sbuf *out, double v, double lo, double hi, const char *what)
-{
-	double x;
-
-	if (!isfinite(v) || v < lo || v > hi)
-		return;
-	x = chart_x(v, lo, hi);
-	sbuf_addf(out, "<line class=\"cut\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, PAD_T - 3, x,
-		  CHART_H - PAD_B);
-	sbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s ", x + 3, PAD_T - 5,
-		  x > CHART_W / 2 ? "end" : "start", what);
-	add_num(out, v);
-	sbuf_addstr(out, "</text>");
-}
-
 /*
  * Scores of group `gid` (UINT32_MAX: all) as stacked bars — kept below,
  * dropped above — with the lower cut and the --max bound drawn as lines.
  */
-static void svg_histogram(struct sbuf *out, const struct filter_stats *fs, uint32_t gid, double cut)
+static void histogram(struct sbuf *out, const struct filter_stats *fs, uint32_t gid, double cut)
 {
-	uint64_t kept[BINS], dropped[BINS], maxc = 0;
-	double lo, hi, plot_h = CHART_H - PAD_T - PAD_B, bw;
+	uint64_t kept[BINS], dropped[BINS];
+	double edges[BINS + 1], k[BINS], d[BINS], lo, hi;
+	const struct svg_series series[] = {
+		{ .cls = "kept", .name = "kept", .counts = k },
+		{ .cls = "dropped", .name = "dropped", .counts = d },
+	};
+	const struct svg_mark marks[] = { { "cut", cut }, { "max", fs->rules.max } };
 
 	filter_stats_histogram(fs, gid, BINS, kept, dropped, &lo, &hi);
 	for (int i = 0; i < BINS; i++)
-		if (kept[i] + dropped[i] > maxc)
-			maxc = kept[i] + dropped[i];
-	bw = (double)(CHART_W - PAD_L - PAD_R) / BINS;
-	sbuf_addf(out, "<figure><svg class=\"hist\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">",
-		  CHART_W, CHART_H, CHART_W, CHART_H);
-	sbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8892a6\"/>", PAD_L,
-		  CHART_H - PAD_B, CHART_W - PAD_R, CHART_H - PAD_B);
-	sbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8892a6\"/>", PAD_L, PAD_T,
-		  PAD_L, CHART_H - PAD_B);
+		edges[i] = lo + (hi - lo) * i / BINS;
+	edges[BINS] = hi; /* exactly: a mark at the largest score is drawn */
 	for (int i = 0; i < BINS; i++) {
-		double x = PAD_L + i * bw + 0.5, hk, hd;
-		if (!maxc || !(kept[i] + dropped[i]))
-			continue;
-		hk = (double)kept[i] / (double)maxc * plot_h;
-		hd = (double)dropped[i] / (double)maxc * plot_h;
-		sbuf_addf(out, "<g><title>[");
-		add_num(out, lo + (hi - lo) * i / BINS);
-		sbuf_addstr(out, ", ");
-		add_num(out, lo + (hi - lo) * (i + 1) / BINS);
-		sbuf_addf(out, "): %llu kept, %llu dropped</title>", (unsigned long long)kept[i],
-			  (unsigned long long)dropped[i]);
-		if (kept[i])
-			sbuf_addf(out, "<rect class=\"kept\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
-				  x, CHART_H - PAD_B - hk, bw - 1, hk);
-		if (dropped[i])
-			sbuf_addf(out, "<rect class=\"dropped\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
-				  x, CHART_H - PAD_B - hk - hd, bw - 1, hd);
-		sbuf_addstr(out, "</g>");
+		k[i] = (double)kept[i];
+		d[i] = (double)dropped[i];
 	}
-	svg_label(out, PAD_L - 4, PAD_T + 8, "end", (double)maxc);
-	svg_label(out, PAD_L - 4, CHART_H - PAD_B, "end", 0);
-	svg_label(out, PAD_L, CHART_H - PAD_B + 14, "start", lo);
-	svg_label(out, (PAD_L + CHART_W - PAD_R) / 2.0, CHART_H - PAD_B + 14, "middle", (lo + hi) / 2);
-	svg_label(out, CHART_W - PAD_R, CHART_H - PAD_B + 14, "end", hi);
-	sbuf_addf(out, "<rect class=\"kept\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
-		  "<text x=\"%d\" y=\"%d\">kept</text>", PAD_L, CHART_H - 14, PAD_L + 14, CHART_H - 5);
-	sbuf_addf(out, "<rect class=\"dropped\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
-		  "<text x=\"%d\" y=\"%d\">dropped</text>", PAD_L + 60, CHART_H - 14, PAD_L + 74, CHART_H - 5);
-	svg_cut_line(out, cut, lo, hi, "cut");
-	svg_cut_line(out, fs->rules.max, lo, hi, "max");
-	sbuf_addstr(out, "</svg></figure>");
+	sbuf_addstr(out, "<figure>");
+	svg_chart_histogram(out, &(struct svg_histogram){
+		.width = CHART_W, .height = CHART_H, .cls = "hist", .nbins = BINS, .edges = edges,
+		.series = series, .nseries = ARRAY_SIZE(series),
+		.marks = marks, .nmarks = ARRAY_SIZE(marks),
+	});
+	sbuf_addstr(out, "</figure>");
 }
 
 /* ---- sample cards -------------------------------------------------------- */
-
-/* At most `max` bytes of s, cut on a character boundary, escaped; "…" if cut. */
-static void add_clipped(struct sbuf *out, const char *s, size_t len, size_t max)
-{
-	size_t n = len;
-
-	if (n > max) {
-		n = max;
-		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	html_escape(out, s, n);
-	if (n < len)
-		sbuf_addstr(out, "…");
-}
 
 static void add_turn(struct sbuf *out, const char *role, const json_t *content)
 {
@@ -299,15 +192,15 @@ static void add_turn(struct sbuf *out, const char *role, const json_t *content)
 	json_t *part;
 
 	sbuf_addstr(out, "<div class=\"turn\"><span class=\"role\">");
-	esc(out, role ? role : "?");
+	html_escape_str(out, role ? role : "?");
 	sbuf_addstr(out, ":</span> ");
 	if (json_is_string(content)) {
-		add_clipped(out, json_string_value(content), json_string_length(content), TEXT_MAX);
+		html_escape_clipped(out, json_string_value(content), json_string_length(content), TEXT_MAX);
 	} else if (json_is_array(content)) {
 		json_array_foreach(content, i, part) {
 			const json_t *t = json_object_get(part, "text");
 			if (json_is_string(t))
-				add_clipped(out, json_string_value(t), json_string_length(t), TEXT_MAX);
+				html_escape_clipped(out, json_string_value(t), json_string_length(t), TEXT_MAX);
 			else
 				sbuf_addstr(out, "[image]");
 		}
@@ -352,7 +245,7 @@ static void add_conversation(struct sbuf *out, const json_t *rec)
 		char *text = json_is_string(rec) ? xstrdup(json_string_value(rec)) : json_dumps(rec, JSON_COMPACT);
 		if (text) {
 			sbuf_addstr(out, "<div class=\"turn\">");
-			add_clipped(out, text, strlen(text), TEXT_MAX);
+			html_escape_clipped(out, text, strlen(text), TEXT_MAX);
 			sbuf_addstr(out, "</div>");
 		}
 		free(text);
@@ -366,8 +259,8 @@ static void add_image(struct filter_report *r, struct sbuf *out, const char *ref
 
 	if (image_load_url(ref, &r->o.images, &url, &kind, &err) < 0) {
 		sbuf_addstr(out, "<span class=\"imgnote\">");
-		esc(out, kind && !strcmp(kind, IMAGE_TOO_LARGE) ? "image too large for a thumbnail: " : "");
-		esc(out, err.buf);
+		html_escape_str(out, kind && !strcmp(kind, IMAGE_TOO_LARGE) ? "image too large for a thumbnail: " : "");
+		html_escape_str(out, err.buf);
 		sbuf_addstr(out, "</span>");
 	} else if (strncmp(url.buf, "data:", 5)) {
 		/* never make the page fetch anything */
@@ -378,7 +271,7 @@ static void add_image(struct filter_report *r, struct sbuf *out, const char *ref
 	} else {
 		r->image_bytes += url.len;
 		sbuf_addstr(out, "<img class=\"thumb\" alt=\"");
-		esc(out, ref);
+		html_escape_str(out, ref);
 		sbuf_addstr(out, "\" src=\"");
 		html_escape(out, url.buf, url.len);
 		sbuf_addstr(out, "\">");
@@ -416,17 +309,17 @@ static void add_card(struct filter_report *r, struct sbuf *out, const struct sam
 	sbuf_addf(out, "<div class=\"sample %s\"><div class=\"meta\">", s->rule == FILTER_KEPT ? "kept" : "dropped");
 	if (id) {
 		sbuf_addstr(out, "<code>");
-		esc(out, id);
+		html_escape_str(out, id);
 		sbuf_addstr(out, "</code> · ");
 	}
 	sbuf_addstr(out, "score <b>");
-	add_num(out, s->score);
+	html_num(out, s->score);
 	sbuf_addstr(out, "</b>");
 	if (s->rule != FILTER_KEPT) {
 		sbuf_addf(out, " · %s", filter_rule_name(s->rule));
 		if (!isnan(s->threshold)) {
 			sbuf_addstr(out, s->rule == FILTER_ABOVE_MAX ? " &gt; " : " &lt; ");
-			add_num(out, s->threshold);
+			html_num(out, s->threshold);
 		}
 	}
 	sbuf_addstr(out, "</div>");
@@ -482,12 +375,12 @@ static void add_rules(struct sbuf *out, const struct filter_stats *fs)
 	}
 	if (isfinite(r->min)) {
 		sbuf_addf(out, "%sscore ≥ ", any ? " · " : "");
-		add_num(out, r->min);
+		html_num(out, r->min);
 		any = 1;
 	}
 	if (isfinite(r->max)) {
 		sbuf_addf(out, "%sscore ≤ ", any ? " · " : "");
-		add_num(out, r->max);
+		html_num(out, r->max);
 		any = 1;
 	}
 	sbuf_addf(out, "%srecords without a score: %s", any ? " · " : "",
@@ -501,16 +394,14 @@ static void add_header(struct sbuf *out, const struct filter_stats *fs, const js
 	uint64_t kept = 0, by_rule[FILTER_RULES] = { 0 };
 	size_t i;
 
-	sbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			 "<title>smelt-filter report</title><style>");
-	sbuf_addstr(out, page_css);
-	sbuf_addstr(out, "</style></head><body>\n<h1>smelt-filter report</h1><p class=\"sub\">score <code>");
-	esc(out, json_string_value(json_object_get(info, "score")) ? json_string_value(json_object_get(info, "score")) : "?");
+	html_page_open(out, "smelt-filter report");
+	sbuf_addstr(out, "<h1>smelt-filter report</h1><p class=\"sub\">score <code>");
+	html_escape_str(out, json_string_value(json_object_get(info, "score")) ? json_string_value(json_object_get(info, "score")) : "?");
 	sbuf_addstr(out, "</code> · groups by ");
 	if (json_array_size(by)) {
 		json_array_foreach(by, i, v) {
 			sbuf_addstr(out, i ? ", <code>" : "<code>");
-			esc(out, json_string_value(v) ? json_string_value(v) : "?");
+			html_escape_str(out, json_string_value(v) ? json_string_value(v) : "?");
 			sbuf_addstr(out, "</code>");
 		}
 	} else {
@@ -545,14 +436,14 @@ static void add_group_table(struct sbuf *out, const struct filter_stats *fs, con
 		uint64_t d = dropped_total(g);
 
 		sbuf_addstr(out, "<tr><td class=\"l\">");
-		esc(out, g->name);
+		html_escape_str(out, g->name);
 		sbuf_addf(out, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)g->records,
 			  (unsigned long long)g->s.n, (unsigned long long)g->missing);
-		add_num(out, g->s.median);
+		html_num(out, g->s.median);
 		sbuf_addstr(out, "</td><td>");
-		add_num(out, g->s.mad);
+		html_num(out, g->s.mad);
 		sbuf_addf(out, "</td><td class=\"l\">%s</td><td>", g->global ? "global (small group)" : "group");
-		add_num(out, g->lower);
+		html_num(out, g->lower);
 		sbuf_addf(out, "</td><td>%llu</td><td>%llu</td><td>%.1f</td></tr>",
 			  (unsigned long long)g->decided[FILTER_KEPT], (unsigned long long)d,
 			  g->records ? 100.0 * (double)d / (double)g->records : 0.0);
@@ -569,7 +460,7 @@ static void add_group_section(struct filter_report *r, struct sbuf *out, struct 
 	const struct filter_group *g = &fs->groups[sh->gid];
 
 	sbuf_addstr(out, "<section class=\"group\"><h3>");
-	esc(out, g->name);
+	html_escape_str(out, g->name);
 	sbuf_addf(out, "</h3><p class=\"sub\">%llu records · %llu scored · %llu without a score · "
 		       "<b>%llu kept</b> · <b>%llu dropped</b>",
 		  (unsigned long long)g->records, (unsigned long long)g->s.n, (unsigned long long)g->missing,
@@ -578,17 +469,17 @@ static void add_group_section(struct filter_report *r, struct sbuf *out, struct 
 		if (g->decided[k])
 			sbuf_addf(out, " (%s %llu)", filter_rule_name(k), (unsigned long long)g->decided[k]);
 	sbuf_addstr(out, "<br>median ");
-	add_num(out, g->s.median);
+	html_num(out, g->s.median);
 	sbuf_addstr(out, " · MAD ");
-	add_num(out, g->s.mad);
+	html_num(out, g->s.mad);
 	sbuf_addstr(out, " · cut ");
-	add_num(out, g->lower);
+	html_num(out, g->lower);
 	if (g->global)
 		sbuf_addf(out, " <span class=\"note\">(from global statistics: fewer than %llu scores)</span>",
 			  (unsigned long long)fs->rules.min_group);
 	sbuf_addstr(out, "</p>");
 	if (g->s.n)
-		svg_histogram(out, fs, sh->gid, g->lower);
+		histogram(out, fs, sh->gid, g->lower);
 	add_cards(r, out, &sh->drop, "Dropped", "Nothing was dropped.");
 	add_cards(r, out, &sh->border, "Borderline kept (just above the cut)", "No kept record near the cut.");
 	sbuf_addstr(out, "</section>\n");
@@ -606,11 +497,11 @@ int filter_report_write(struct filter_report *r, const char *path, const json_t 
 	sbuf_addstr(&out, "<h2>All scores</h2>");
 	if (fs->all.n) {
 		sbuf_addf(&out, "<p class=\"sub\">%llu scores · median ", (unsigned long long)fs->all.n);
-		add_num(&out, fs->all.median);
+		html_num(&out, fs->all.median);
 		sbuf_addstr(&out, " · MAD ");
-		add_num(&out, fs->all.mad);
+		html_num(&out, fs->all.mad);
 		sbuf_addstr(&out, "</p>");
-		svg_histogram(&out, fs, UINT32_MAX, fs->ngroups == 1 ? fs->groups[0].lower : fs->rules.min);
+		histogram(&out, fs, UINT32_MAX, fs->ngroups == 1 ? fs->groups[0].lower : fs->rules.min);
 	} else {
 		sbuf_addstr(&out, "<p class=\"note\">No record had a score.</p>");
 	}
@@ -623,7 +514,7 @@ int filter_report_write(struct filter_report *r, const char *path, const json_t 
 	if (r->images_skipped)
 		sbuf_addf(&out, "<p class=\"note\">%llu images were not embedded: the page's image budget was spent.</p>",
 			  (unsigned long long)r->images_skipped);
-	sbuf_addstr(&out, "</body></html>\n");
+	html_page_close(&out);
 	free(order);
 
 	fp = fopen(path, "w");

@@ -11,7 +11,7 @@
  * image is named, not linked).
  *
  * Samples are drawn in the second pass with seeded reservoirs
- * (reservoir.h), so the same input and seed give the same page; only the
+ * (core/reservoir.h), so the same input and seed give the same page; only the
  * records drawn are parsed and held, so memory is bounded by
  * groups shown x samples.
  */

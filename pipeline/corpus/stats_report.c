@@ -1,84 +1,30 @@
 /*
- * stats_html.c — the smelt-stats report page (see stats_html.h).
+ * stats_report.c — the smelt-stats report page (see stats_report.h), drawn
+ * with report/'s page writer and charts.
  *
  * Layout: totals; a table of fields with their lengths and values, then a
  * histogram per distribution; conversations (turns, per-role lengths);
  * groups (a bar chart of sizes, a table, and per-group histograms of the
- * numeric fields). Charts are plain SVG bars, each with a <title> so a
- * pointer shows the exact bin and count.
+ * numeric fields).
  */
-#include "report/stats_html.h"
+#include "corpus/stats_report.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include "core/util.h"
+#include "report/html.h"
+#include "report/svg_chart.h"
 
 #define CHART_W 360
 #define CHART_H 170
-#define PAD_L 46
-#define PAD_B 34
-#define PAD_T 12
 #define GROUP_BARS_MAX 40
 #define GROUP_CHARTS_MAX 12
-
-static const char page_css[] =
-	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
-	"max-width:1200px;padding:0 1em;color:#1d2330;background:#fafbfc}"
-	"h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;margin:1.6em 0 .5em;"
-	"border-bottom:2px solid #d8dde6;padding-bottom:.2em}h3{font-size:1.05em;margin:1.2em 0 .4em}"
-	".sub{color:#5b6475;margin:0 0 1em}"
-	"table{border-collapse:collapse;margin:.4em 0 1em;background:#fff}"
-	"th,td{border:1px solid #d8dde6;padding:.25em .6em;text-align:right;vertical-align:top}"
-	"th{background:#eef1f6}td.l,th.l{text-align:left}"
-	"td.k{font-family:ui-monospace,Menlo,Consolas,monospace;text-align:left;word-break:break-all}"
-	".grid{display:flex;flex-wrap:wrap;gap:12px}"
-	"figure{margin:0;background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:8px}"
-	"figcaption{font-size:12px;color:#394152;margin-bottom:4px;max-width:360px;word-break:break-all}"
-	"svg text{font:10px sans-serif;fill:#394152}"
-	"rect.bar{fill:#4a7bd0}rect.bar:hover{fill:#e0803a}rect.hbar{fill:#5aa36b}"
-	".note{color:#5b6475;font-size:12px}";
-
-void html_escape(struct sbuf *out, const char *s, size_t len)
-{
-	size_t run = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
-		sbuf_add(out, s + run, i - run);
-		sbuf_addstr(out, rep);
-		run = i + 1;
-	}
-	sbuf_add(out, s + run, len - run);
-}
-
-static void esc(struct sbuf *out, const char *s)
-{
-	html_escape(out, s, strlen(s));
-}
 
 static void esc_json_string(struct sbuf *out, const json_t *v)
 {
 	if (json_is_string(v))
 		html_escape(out, json_string_value(v), json_string_length(v));
-}
-
-/* A number for people: integers whole, others with 4 significant digits. */
-static void add_num(struct sbuf *out, double x)
-{
-	if (x == floor(x) && fabs(x) < 1e15)
-		sbuf_addf(out, "%.0f", x);
-	else
-		sbuf_addf(out, "%.4g", x);
 }
 
 static double num(const json_t *o, const char *key)
@@ -90,63 +36,29 @@ static double num(const json_t *o, const char *key)
 static void text_num(struct sbuf *out, const char *text, double x)
 {
 	sbuf_addstr(out, text);
-	add_num(out, x);
-}
-
-static void td_num(struct sbuf *out, double x)
-{
-	sbuf_addstr(out, "<td>");
-	add_num(out, x);
-	sbuf_addstr(out, "</td>");
+	html_num(out, x);
 }
 
 /* A histogram {edges, counts} as an SVG bar chart. */
-static void svg_histogram(struct sbuf *out, const json_t *hist)
+static void histogram(struct sbuf *out, const json_t *hist)
 {
 	const json_t *edges = json_object_get(hist, "edges"), *counts = json_object_get(hist, "counts");
-	size_t k = json_array_size(counts), i;
-	double maxc = 0, plot_w = CHART_W - PAD_L - 8, plot_h = CHART_H - PAD_B - PAD_T, bw;
-	json_t *c;
+	size_t k = json_array_size(counts);
+	double *e, *c;
 
 	if (!k || json_array_size(edges) != k + 1)
 		return;
-	json_array_foreach(counts, i, c)
-		if (json_number_value(c) > maxc)
-			maxc = json_number_value(c);
-	bw = plot_w / (double)k;
-	sbuf_addf(out, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">",
-		  CHART_W, CHART_H, CHART_W, CHART_H);
-	sbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8892a6\"/>", PAD_L,
-		  CHART_H - PAD_B, CHART_W - 8, CHART_H - PAD_B);
-	sbuf_addf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8892a6\"/>", PAD_L,
-		  PAD_T, PAD_L, CHART_H - PAD_B);
-	json_array_foreach(counts, i, c) {
-		double n = json_number_value(c), h = maxc > 0 ? n / maxc * plot_h : 0;
-		sbuf_addf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
-			  "<title>[", PAD_L + i * bw + 0.5, CHART_H - PAD_B - h, bw > 2 ? bw - 1 : bw, h);
-		add_num(out, json_number_value(json_array_get(edges, i)));
-		sbuf_addstr(out, ", ");
-		add_num(out, json_number_value(json_array_get(edges, i + 1)));
-		sbuf_addstr(out, "): ");
-		add_num(out, n);
-		sbuf_addstr(out, "</title></rect>");
-	}
-	sbuf_addf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", PAD_L - 4, PAD_T + 8);
-	add_num(out, maxc);
-	sbuf_addf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>", PAD_L - 4,
-		  CHART_H - PAD_B);
-	/* x labels at the start, the middle (when there is one) and the end */
-	size_t ticks[3] = { 0, k / 2, k };
-	for (size_t t = 0; t < 3; t++) {
-		size_t j = ticks[t];
-		if (t == 1 && (j == 0 || j == k))
-			continue;
-		sbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">", PAD_L + j * bw,
-			  CHART_H - PAD_B + 14, j == 0 ? "start" : j == k ? "end" : "middle");
-		add_num(out, json_number_value(json_array_get(edges, j)));
-		sbuf_addstr(out, "</text>");
-	}
-	sbuf_addstr(out, "</svg>");
+	e = xcalloc(2 * k + 1, sizeof(*e));
+	c = e + k + 1;
+	for (size_t i = 0; i <= k; i++)
+		e[i] = json_number_value(json_array_get(edges, i));
+	for (size_t i = 0; i < k; i++)
+		c[i] = json_number_value(json_array_get(counts, i));
+	svg_chart_histogram(out, &(struct svg_histogram){
+		.width = CHART_W, .height = CHART_H, .nbins = k, .edges = e,
+		.series = &(struct svg_series){ .cls = "bar", .counts = c }, .nseries = 1,
+	});
+	free(e);
 }
 
 /* One chart card: a caption, the histogram and how exact it is. */
@@ -155,9 +67,9 @@ static void figure(struct sbuf *out, const char *title, const char *what, const 
 	if (!json_object_get(dist, "histogram"))
 		return;
 	sbuf_addstr(out, "<figure><figcaption><b>");
-	esc(out, title);
+	html_escape_str(out, title);
 	sbuf_addstr(out, "</b> ");
-	esc(out, what);
+	html_escape_str(out, what);
 	text_num(out, " · n=", num(dist, "count"));
 	text_num(out, " · mean ", num(dist, "mean"));
 	text_num(out, " · p50 ", num(dist, "p50"));
@@ -167,7 +79,7 @@ static void figure(struct sbuf *out, const char *title, const char *what, const 
 		sbuf_addstr(out, " sampled values</span>");
 	}
 	sbuf_addstr(out, "</figcaption>");
-	svg_histogram(out, json_object_get(dist, "histogram"));
+	histogram(out, json_object_get(dist, "histogram"));
 	sbuf_addstr(out, "</figure>");
 }
 
@@ -181,7 +93,7 @@ static void dist_cells(struct sbuf *out, const json_t *d)
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		td_num(out, num(d, keys[i]));
+		html_td_num(out, num(d, keys[i]));
 }
 
 static void totals(struct sbuf *out, const json_t *doc)
@@ -189,35 +101,20 @@ static void totals(struct sbuf *out, const json_t *doc)
 	const json_t *groups = json_object_get(doc, "groups");
 
 	sbuf_addstr(out, "<h2>Totals</h2><table><tr><th class=\"l\">records</th>");
-	td_num(out, num(doc, "records"));
+	html_td_num(out, num(doc, "records"));
 	sbuf_addstr(out, "</tr><tr><th class=\"l\">rejected (not counted)</th>");
-	td_num(out, num(doc, "rejected"));
+	html_td_num(out, num(doc, "rejected"));
 	sbuf_addstr(out, "</tr><tr><th class=\"l\">fields</th>");
-	td_num(out, (double)json_array_size(json_object_get(doc, "fields")));
+	html_td_num(out, (double)json_array_size(json_object_get(doc, "fields")));
 	sbuf_addstr(out, "</tr>");
 	if (groups) {
 		sbuf_addstr(out, "<tr><th class=\"l\">groups by <code>");
 		esc_json_string(out, json_object_get(groups, "by"));
 		sbuf_addstr(out, "</code></th>");
-		td_num(out, num(groups, "count"));
+		html_td_num(out, num(groups, "count"));
 		sbuf_addstr(out, "</tr>");
 	}
 	sbuf_addstr(out, "</table>");
-}
-
-static void types_cell(struct sbuf *out, const json_t *types)
-{
-	const char *key;
-	json_t *v;
-	int first = 1;
-
-	sbuf_addstr(out, "<td class=\"l\">");
-	json_object_foreach((json_t *)types, key, v) {
-		sbuf_addf(out, "%s%s ", first ? "" : ", ", key);
-		add_num(out, json_number_value(v));
-		first = 0;
-	}
-	sbuf_addstr(out, "</td>");
 }
 
 static void fields_section(struct sbuf *out, const json_t *doc)
@@ -236,14 +133,14 @@ static void fields_section(struct sbuf *out, const json_t *doc)
 		sbuf_addstr(out, "<tr><td class=\"k\">");
 		esc_json_string(out, json_object_get(f, "path"));
 		sbuf_addstr(out, "</td>");
-		td_num(out, num(f, "present"));
-		td_num(out, records > 0 ? round(1000 * num(f, "present") / records) / 10 : 0);
-		types_cell(out, json_object_get(f, "types"));
+		html_td_num(out, num(f, "present"));
+		html_td_num(out, records > 0 ? round(1000 * num(f, "present") / records) / 10 : 0);
+		html_td_numbers(out, json_object_get(f, "types"), " ", ", ");
 		dist_cells(out, len);
 		if (val && num(val, "count")) {
-			td_num(out, num(val, "mean"));
-			td_num(out, num(val, "min"));
-			td_num(out, num(val, "max"));
+			html_td_num(out, num(val, "mean"));
+			html_td_num(out, num(val, "min"));
+			html_td_num(out, num(val, "max"));
 		} else {
 			sbuf_addstr(out, "<td></td><td></td><td></td>");
 		}
@@ -272,16 +169,16 @@ static void conversations_section(struct sbuf *out, const json_t *doc)
 	json_array_foreach(convs, i, c) {
 		const char *field = json_string_value(json_object_get(c, "field"));
 		sbuf_addstr(out, "<h3><code>");
-		esc(out, field);
+		html_escape_str(out, field);
 		sbuf_addstr(out, "</code>: ");
-		add_num(out, num(c, "records"));
+		html_num(out, num(c, "records"));
 		sbuf_addstr(out, " records</h3><table><tr><th class=\"l\">role</th><th>messages</th>"
 				 "<th>length mean</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>");
 		json_array_foreach(json_object_get(c, "roles"), j, r) {
 			sbuf_addstr(out, "<tr><td class=\"k\">");
 			esc_json_string(out, json_object_get(r, "role"));
 			sbuf_addstr(out, "</td>");
-			td_num(out, num(r, "messages"));
+			html_td_num(out, num(r, "messages"));
 			dist_cells(out, json_object_get(r, "length"));
 			sbuf_addstr(out, "</tr>");
 		}
@@ -298,41 +195,25 @@ static void conversations_section(struct sbuf *out, const json_t *doc)
 	}
 }
 
-/* Group sizes as horizontal bars, largest first. */
-static void svg_group_bars(struct sbuf *out, const json_t *values)
+/* Group sizes as horizontal bars (the values come largest first). */
+static void group_bars(struct sbuf *out, const json_t *values)
 {
 	size_t n = json_array_size(values), i;
-	double maxc = n ? num(json_array_get(values, 0), "records") : 0;
-	const int row = 18, label_w = 200, bar_w = 420;
+	struct svg_bar *bars;
 	json_t *g;
 
 	if (n > GROUP_BARS_MAX)
 		n = GROUP_BARS_MAX;
-	sbuf_addf(out, "<svg width=\"%d\" height=\"%zu\" role=\"img\">", label_w + bar_w + 80,
-		  n * row + 4);
+	bars = xcalloc(n ? n : 1, sizeof(*bars));
 	json_array_foreach(values, i, g) {
-		double w;
 		const json_t *key = json_object_get(g, "key");
-		size_t klen = json_string_length(key);
 		if (i >= n)
 			break;
-		w = maxc > 0 ? num(g, "records") / maxc * bar_w : 0;
-		sbuf_addf(out, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">", label_w - 6,
-			  i * row + 13);
-		html_escape(out, json_string_value(key), klen > 32 ? 32 : klen);
-		if (klen > 32)
-			sbuf_addstr(out, "…");
-		sbuf_addf(out, "</text><rect class=\"hbar\" x=\"%d\" y=\"%zu\" width=\"%.1f\" "
-			       "height=\"%d\"><title>", label_w, i * row + 2, w, row - 4);
-		esc_json_string(out, key);
-		sbuf_addstr(out, ": ");
-		add_num(out, num(g, "records"));
-		sbuf_addf(out, "</title></rect><text x=\"%.1f\" y=\"%zu\">", label_w + w + 4,
-			  i * row + 13);
-		add_num(out, num(g, "records"));
-		sbuf_addstr(out, "</text>");
+		bars[i] = (struct svg_bar){ json_is_string(key) ? json_string_value(key) : "",
+					    json_string_length(key), num(g, "records") };
 	}
-	sbuf_addstr(out, "</svg>");
+	svg_chart_bars(out, bars, n);
+	free(bars);
 }
 
 static void groups_section(struct sbuf *out, const json_t *doc)
@@ -350,7 +231,7 @@ static void groups_section(struct sbuf *out, const json_t *doc)
 	text_num(out, " groups; ", num(groups, "missing"));
 	text_num(out, " records without the field; ", num(groups, "other_records"));
 	sbuf_addstr(out, " records in groups past the limit.</p>");
-	svg_group_bars(out, values);
+	group_bars(out, values);
 	sbuf_addstr(out, "<table><tr><th class=\"l\">group</th><th>records</th><th>share %</th>"
 			 "<th>turns mean</th><th class=\"l\">numeric fields: mean (p50)</th></tr>");
 	json_array_foreach(values, i, g) {
@@ -358,10 +239,10 @@ static void groups_section(struct sbuf *out, const json_t *doc)
 		sbuf_addstr(out, "<tr><td class=\"k\">");
 		esc_json_string(out, json_object_get(g, "key"));
 		sbuf_addstr(out, "</td>");
-		td_num(out, num(g, "records"));
-		td_num(out, round(1000 * num(g, "share")) / 10);
+		html_td_num(out, num(g, "records"));
+		html_td_num(out, round(1000 * num(g, "share")) / 10);
 		if (turns)
-			td_num(out, num(turns, "mean"));
+			html_td_num(out, num(turns, "mean"));
 		else
 			sbuf_addstr(out, "<td></td>");
 		sbuf_addstr(out, "<td class=\"l\">");
@@ -388,21 +269,19 @@ static void groups_section(struct sbuf *out, const json_t *doc)
 	sbuf_addstr(out, "</div>");
 }
 
-void stats_html_render(struct sbuf *out, const json_t *doc)
+void stats_report_render(struct sbuf *out, const json_t *doc)
 {
 	const json_t *inputs = json_object_get(doc, "inputs");
-	struct sbuf names = SBUF_INIT;
+	struct sbuf names = SBUF_INIT, title = SBUF_INIT;
 	size_t i;
 	json_t *in;
 
 	json_array_foreach(inputs, i, in)
 		sbuf_addf(&names, "%s%s", i ? ", " : "", json_string_value(in));
-	sbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			 "<meta name=\"viewport\" content=\"width=device-width\"><title>smelt-stats: ");
-	esc(out, names.buf);
-	sbuf_addf(out, "</title><style>%s</style></head><body>\n<h1>Dataset statistics</h1>"
-		       "<p class=\"sub\">", page_css);
-	esc(out, names.buf);
+	sbuf_addf(&title, "smelt-stats: %s", names.buf);
+	html_page_open(out, title.buf);
+	sbuf_addstr(out, "<h1>Dataset statistics</h1><p class=\"sub\">");
+	html_escape_str(out, names.buf);
 	sbuf_addstr(out, " · ");
 	esc_json_string(out, json_object_get(doc, "stage"));
 	sbuf_addstr(out, " ");
@@ -412,6 +291,8 @@ void stats_html_render(struct sbuf *out, const json_t *doc)
 	fields_section(out, doc);
 	conversations_section(out, doc);
 	groups_section(out, doc);
-	sbuf_addstr(out, "\n</body></html>\n");
+	sbuf_addch(out, '\n');
+	html_page_close(out);
 	sbuf_release(&names);
+	sbuf_release(&title);
 }
