@@ -46,16 +46,21 @@ EOF
 
 rec_pids=""
 # rec_start LOG [no-n]: start a recording server, set REC_URL
+# Each server writes its port to a file of its own: a shared file could
+# still show the previous server's line (or a half-written one) when read.
+rec_n=0
 rec_start() {
-	node "$R/record.js" "$@" >"$R/rec.out" 2>"$R/rec.err" &
+	rec_n=$((rec_n + 1))
+	rec_out="$R/rec-$rec_n.out"
+	node "$R/record.js" "$@" >"$rec_out" 2>"$R/rec-$rec_n.err" &
 	rec_pids="$rec_pids $!"
 	tries=0
-	until grep -q '^port ' "$R/rec.out" 2>/dev/null; do
+	until grep -q '^port [0-9][0-9]*$' "$rec_out" 2>/dev/null; do
 		tries=$((tries + 1))
 		[ "$tries" -gt 200 ] && return 1
 		sleep 0.05
 	done
-	REC_URL="http://127.0.0.1:$(sed -n 's/^port //p' "$R/rec.out")/v1"
+	REC_URL="http://127.0.0.1:$(sed -n 's/^port //p' "$rec_out")/v1"
 }
 trap 'for p in $rec_pids; do kill $p 2>/dev/null; done; rm -rf "$test_root"' EXIT
 
