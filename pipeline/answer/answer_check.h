@@ -61,6 +61,10 @@
  * points for equality only. A typical answer_check costs ~7 us.
  *
  * All functions are reentrant: no globals, no locale changes.
+ *
+ * The rules live one per module in answer/ (answer/README.md says which
+ * and in what order a comparison meets them); this is their only public
+ * header.
  */
 #ifndef SMELT_ANSWER_CHECK_H
 #define SMELT_ANSWER_CHECK_H
