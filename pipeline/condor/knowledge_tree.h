@@ -1,17 +1,14 @@
 /*
  * knowledge_tree.h — World Knowledge Trees (Condor): load, check, measure,
- * grow and sample topic trees, and the task-type lists that go with them.
+ * grow and serialise topic trees. The task types that go with them are in
+ * kt_tasks.h, and sampling (tag path, task type) pairs from both in
+ * kt_sampler.h; this header includes both, so a caller needs only it.
  *
  * A tree file is either Condor's nested form {domain: {sub: [theme, ...]}}
  * or the general form {"format":"general","root":[node, ...]} whose nodes
  * are names or {name, weight?, names?, children?} at any depth
  * (knowledge_tree/README.md). Both load into one shape: an unnamed root
  * whose descendants are struct kt_node.
- *
- * Sampling draws (tag path, task type) pairs as JSON records, one per
- * question-generation call, reproducibly from a seed. The generator is
- * reservoir.h's xoshiro256** (not rand()), so the sequence is the same on
- * every machine and libc.
  *
  * Ownership: the tree owns every node and string in it; pointers returned
  * into it are borrowed and stay valid until the tree is freed (a node
@@ -27,6 +24,9 @@
 
 #include <jansson.h>
 
+#include "condor/kt_sampler.h"
+#include "condor/kt_tasks.h"
+#include "core/hash.h"
 #include "core/util.h"
 
 /* Names longer than this (bytes) are refused by kt_node_merge. */
@@ -98,6 +98,9 @@ int kt_walk(struct kt_tree *t, int (*fn)(struct kt_node *n, size_t depth, void *
  * changes). A node written with children that has none is not a leaf. */
 const struct kt_node *const *kt_leaves(struct kt_tree *t, size_t *nr);
 
+/* Is n a leaf: no children, and not written with children (an "empty" node)? */
+int kt_node_is_leaf(const struct kt_node *n);
+
 /* Depth of n (a domain is 1, the root 0). */
 size_t kt_node_depth(const struct kt_node *n);
 /* The name of n in lang: names[lang] if present, else name (borrowed). */
@@ -128,53 +131,14 @@ int kt_node_merge(struct kt_tree *t, struct kt_node *parent, const json_t *names
  */
 json_t *kt_grow_record(const struct kt_node *n, const char *lang);
 
-/* Task types of one language (knowledge_tree/tasks.LANG.json). */
-struct kt_task {
-	char *id, *name, *description;
-	char **examples;
-	size_t nr_examples;
-	double weight;
-};
-struct kt_tasks {
-	char *lang;
-	struct kt_task *v;
-	size_t nr;
-};
-struct kt_tasks *kt_tasks_from_json(const json_t *doc) MUST_CHECK;
-struct kt_tasks *kt_tasks_load(const char *path) MUST_CHECK;
-/* Keep only the tasks whose id or name is listed (case-insensitive);
- * -1 after error() if a listed one does not exist. */
-int kt_tasks_select(struct kt_tasks *ts, const char *const *wanted, size_t n) MUST_CHECK;
-void kt_tasks_free(struct kt_tasks *ts);
-
-/* Sampling. */
-enum kt_sample_mode {
-	KT_SAMPLE_LEVEL, /* per level: a domain by weight, then a child by weight, ... */
-	KT_SAMPLE_LEAF,  /* every reachable leaf equally likely */
-};
-
-struct kt_sample_opts {
-	uint64_t seed;
-	size_t n;                 /* number of records */
-	enum kt_sample_mode mode;
-	int stratified;           /* quotas over domains and over task types */
-	int without_replacement;  /* each leaf x task pair at most once */
-	int ignore_weights;       /* treat every weight as 1 */
-	size_t max_examples;      /* examples per record, a seeded subset; 0 = all */
-	const char *lang;         /* record lang and name language; NULL: tasks', tree's, "en" */
-};
-#define KT_SAMPLE_OPTS_INIT { 0, 0, KT_SAMPLE_LEVEL, 0, 0, 0, 0, NULL }
-
-struct kt_sampler;
-/* The tree and tasks are borrowed and must outlive the sampler and stay
- * unchanged. NULL after error() when nothing can be sampled, or when
- * sampling without replacement asks for more than the population. */
-struct kt_sampler *kt_sampler_new(struct kt_tree *t, const struct kt_tasks *tasks,
-				  const struct kt_sample_opts *opts) MUST_CHECK;
-/* Number of distinct (reachable leaf, task) pairs. */
-size_t kt_sampler_population(const struct kt_sampler *s);
-/* 1 and a new record in *out; 0 when opts.n records were given. */
-int kt_sampler_next(struct kt_sampler *s, json_t **out) MUST_CHECK;
-void kt_sampler_free(struct kt_sampler *s);
+/*
+ * For the tree's own modules (kt_tasks.c, kt_sampler.c). kt_json_load
+ * reads a data file with duplicate keys refused; on failure it prints
+ * "cannot read WHAT 'PATH': ..." and returns NULL. New reference.
+ * kt_record_id writes the id of a generated record: the XXH3-128 of the
+ * NUL-terminated pieces in order, as hex.
+ */
+json_t *kt_json_load(const char *path, const char *what) MUST_CHECK;
+void kt_record_id(const char *const *pieces, size_t n, char hex[HASH128_HEX_LEN + 1]);
 
 #endif
