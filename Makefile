@@ -31,6 +31,8 @@ STAGE_SRC := $(sort $(wildcard stages/*.c))
 STAGE_BIN := $(STAGE_SRC:stages/%.c=$(BINDIR)/smelt-%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SUPPORT := $(sort $(wildcard tests/unit/support_*.c))
+UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT:%.c=$(BUILD)/%.o)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check demo bench sanitize install clean deps unit fuzz
@@ -56,9 +58,9 @@ $(BINDIR)/smelt-%: $(BUILD)/stages/%.o $(LIB)
 	@mkdir -p $(BINDIR)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) $(LIB) -lcmocka $(LDLIBS)
 
 # Missing Debian packages are installed (or the exact apt-get line printed).
 deps:
@@ -97,5 +99,5 @@ install: $(STAGE_BIN)
 clean:
 	rm -rf $(BUILD) build-san $(BINDIR)
 
-.SECONDARY: $(LIB_OBJ) $(SIM_OBJ) $(STAGE_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o)
+.SECONDARY: $(LIB_OBJ) $(SIM_OBJ) $(STAGE_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) $(UNIT_SUPPORT_OBJ)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -9,15 +9,10 @@
 #include <string.h>
 
 #include "answer/answer_check.h"
-#include "json/json_path.h"
-#include "llm/llm_engine.h"
-#include "stage/llm_options.h"
+#include "io/provenance.h"
 #include "prm/prm_check.h"
 #include "prm/prm_judge.h"
-#include "text/prompt_file.h"
-#include "io/provenance.h"
-#include "text/reply_parse.h"
-#include "stage/stage.h"
+#include "stage/llm_stage.h"
 
 enum {
 	OPT_GOLD = 256, OPT_PRED, OPT_INTO, OPT_MODE, OPT_EXTRACT, OPT_REL_TOL, OPT_RELAXED_TOL,
@@ -48,7 +43,6 @@ static const char check_help[] =
 	"The LLM options below apply to --judge only.\n\n";
 
 struct check_cli {
-	struct llm_options lo;
 	struct prm_check c;
 	const char *judge_prompt;
 	int judge;
@@ -58,18 +52,11 @@ static int check_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct check_cli *cl = ctx;
 	struct answer_opts *o = &cl->c.opts;
-	int r = llm_options_parse(st, &cl->lo, id, arg);
 
-	if (r <= 0)
-		return r;
 	switch (id) {
-	case OPT_GOLD:
-	case OPT_PRED:
-	case OPT_INTO:
-		if (jpath_check(arg) < 0)
-			stage_usage_error(st, "'%s' is not a field path", arg);
-		*(id == OPT_GOLD ? &cl->c.gold : id == OPT_PRED ? &cl->c.pred : &cl->c.into) = arg;
-		return 0;
+	case OPT_GOLD: cl->c.gold = stage_arg_field(st, "--gold", arg); return 0;
+	case OPT_PRED: cl->c.pred = stage_arg_field(st, "--pred", arg); return 0;
+	case OPT_INTO: cl->c.into = stage_arg_field(st, "--into", arg); return 0;
 	case OPT_MODE:
 		if (answer_mode_parse(arg, &o->mode) < 0 || o->mode == ANSWER_NONE)
 			stage_usage_error(st, "--mode: unknown mode '%s'", arg);
@@ -79,14 +66,14 @@ static int check_option(struct stage *st, int id, const char *arg, void *ctx)
 			stage_usage_error(st, "--extract: unknown method '%s'", arg);
 		return 0;
 	case OPT_REL_TOL:
-	case OPT_RELAXED_TOL:
-	case OPT_ANLS_THRESHOLD: {
-		double *d = id == OPT_REL_TOL ? &o->rel_tol : id == OPT_RELAXED_TOL ? &o->relaxed_tol
-										 : &o->anls_threshold;
-		if (parse_double(arg, 0, 1, d))
-			stage_usage_error(st, "a number in [0, 1] is wanted, not '%s'", arg);
+		o->rel_tol = stage_arg_double(st, "--rel-tol", arg, 0, 1, "a number in [0, 1]");
 		return 0;
-	}
+	case OPT_RELAXED_TOL:
+		o->relaxed_tol = stage_arg_double(st, "--relaxed-tol", arg, 0, 1, "a number in [0, 1]");
+		return 0;
+	case OPT_ANLS_THRESHOLD:
+		o->anls_threshold = stage_arg_double(st, "--anls-threshold", arg, 0, 1, "a number in [0, 1]");
+		return 0;
 	case OPT_PERCENT:
 		if (answer_percent_parse(arg, &o->percent) < 0)
 			stage_usage_error(st, "--percent wants either, strip or scale, not '%s'", arg);
@@ -110,99 +97,56 @@ static int check_map(struct record *rec, void *ctx)
 	return STAGE_KEEP;
 }
 
+/* The provenance entry: the rules' settings, and the judge's when there is one. */
+static json_t *check_provenance(const struct stage *st, const struct check_cli *cl, const struct llm_prompt *p)
+{
+	json_t *params = json_pack("{s:s, s:s, s:s, s:s, s:f}", "gold", cl->c.gold, "pred", cl->c.pred,
+				   "mode", answer_mode_name(cl->c.opts.mode),
+				   "extract", extract_method_name(cl->c.opts.extract), "rel_tol", cl->c.opts.rel_tol);
+
+	if (cl->judge)
+		json_object_set_new(params, "judge", llm_params_json(&p->params));
+	return provenance_entry(st->name, cl->judge ? p->params.model : NULL,
+				p->pf ? prompt_file_hash(p->pf) : NULL, params);
+}
+
+static const struct llm_stage_def check_stage = {
+	.name = "smelt-check", .help = check_help, .options = check_options, .option = check_option,
+	.summary = "Check replies against gold answers: extraction and equivalence rules.",
+	.example = "smelt-check --gold answer --pred response solutions.jsonl.zst -o checked.jsonl.zst",
+	.no_model = "no model for --judge: give --model",
+	.prompt_default = "prompts/visualprm/en/judge.prompt",
+};
+
 int main(int argc, char **argv)
 {
-	struct stage st;
 	struct check_cli cl = { .c = { .gold = "answer", .pred = "response" } };
 	struct stage_ops ops = { .map = check_map };
-	struct prm_judge j = { 0 };
-	struct llm_params defaults;
-	struct stage_option *table;
-	struct prompt_file *pf = NULL;
-	struct reply_parser *parser = NULL;
-	struct llm_engine *engine = NULL;
-	struct sbuf err = SBUF_INIT, help = SBUF_INIT;
-	char *default_prompt = NULL;
-	json_t *params;
-	const char *fatal;
+	struct prm_judge j = { .check = &cl.c };
+	struct llm_stage ls;
 
-	stage_init(&st, "smelt-check", "Check replies against gold answers: extraction and equivalence rules.",
-		   "smelt-check --gold answer --pred response solutions.jsonl.zst -o checked.jsonl.zst");
-	sbuf_addstr(&help, check_help);
-	sbuf_addstr(&help, llm_options_help);
-	st.extra_help = help.buf;
-	llm_options_init(&cl.lo);
-	llm_params_init(&defaults);
 	answer_opts_init(&cl.c.opts);
-	table = llm_options_table(check_options);
-	stage_parse_options(&st, argc, argv, table, check_option, &cl);
-
-	params = json_pack("{s:s, s:s, s:s, s:s, s:f}", "gold", cl.c.gold, "pred", cl.c.pred,
-			   "mode", answer_mode_name(cl.c.opts.mode), "extract", extract_method_name(cl.c.opts.extract),
-			   "rel_tol", cl.c.opts.rel_tol);
+	llm_stage_init(&ls, &check_stage, &cl);
+	llm_stage_parse(&ls, argc, argv);
 	if (cl.judge) {
-		if (llm_options_finish(&st, &cl.lo) < 0) {
-			fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
-			exit(EXIT_USAGE);
+		llm_stage_options_finish(&ls);
+		if (llm_stage_prompt(&ls, cl.judge_prompt) < 0 || llm_prompt_parser(&ls.prompt, NULL) < 0 ||
+		    !llm_stage_engine(&ls)) {
+			ls.st.failed = 1;
+			goto out;
 		}
-		if (!cl.judge_prompt)
-			cl.judge_prompt = default_prompt = smelt_share_path("prompts/visualprm/en/judge.prompt");
-		if (!(pf = prompt_file_load(cl.judge_prompt)))
-			goto fail;
-		if (llm_params_from_json(&defaults, prompt_file_defaults(pf), &err) < 0) {
-			error("%s: front matter: %s", cl.judge_prompt, err.buf);
-			goto fail;
-		}
-		llm_params_merge(&cl.lo.params, &defaults);
-		if (!cl.lo.params.model)
-			stage_usage_error(&st, "no model for --judge: give --model");
-		if (!(parser = reply_parser_new(prompt_file_defaults(pf), &err))) {
-			error("%s: %s", cl.judge_prompt, err.buf);
-			goto fail;
-		}
-		json_object_set_new(params, "judge", llm_params_json(&cl.lo.params));
 	}
-	cl.c.provenance = provenance_entry(st.name, cl.judge ? cl.lo.params.model : NULL,
-					   pf ? prompt_file_hash(pf) : NULL, params);
-	params = NULL;
+	cl.c.provenance = check_provenance(&ls.st, &cl, &ls.prompt);
 	if (cl.judge) {
-		if (!(engine = llm_engine_new(&cl.lo)))
-			goto fail;
-		stage_open(&st);
-		j.check = &cl.c;
-		j.prompt = pf;
-		j.parser = parser;
-		j.params = cl.lo.params;
-		j.engine = engine;
-		if (llm_loop_run(&st, engine, &cl.lo, &prm_judge_ops, &j) < 0) {
-			st.failed = 1;
-			if ((fatal = llm_engine_fatal(engine)) && strcmp(fatal, "cancelled"))
-				fprintf(stderr, "%s: fatal: %s\n", st.name, fatal);
-		}
-		json_object_set_new(st.figures, "llm", llm_engine_stats_json(engine));
+		llm_stage_setup(&ls, &ls.prompt, &j.llm);
+		llm_stage_run(&ls, &prm_judge_ops, &j);
 	} else {
-		stage_open(&st);
-		if (stage_run(&st, &ops, &cl.c) < 0)
-			st.failed = 1;
+		stage_open(&ls.st);
+		if (stage_run(&ls.st, &ops, &cl.c) < 0)
+			ls.st.failed = 1;
 	}
-	json_object_set_new(st.figures, "check", prm_check_figures(&cl.c));
-	goto out;
-fail:
-	st.failed = 1;
+	json_object_set_new(ls.st.figures, "check", prm_check_figures(&cl.c));
 out:
-	json_decref(params);
 	json_decref(cl.c.provenance);
-	llm_engine_free(engine);
-	reply_parser_free(parser);
-	prompt_file_free(pf);
-	free(default_prompt);
-	llm_params_release(&defaults);
-	llm_options_release(&cl.lo);
-	sbuf_release(&err);
-	free(table);
-	{
-		int code = stage_finish(&st);
-		sbuf_release(&help);
-		return code;
-	}
+	return llm_stage_finish(&ls);
 }

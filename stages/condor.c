@@ -52,23 +52,18 @@ struct condor_cli {
 	uint64_t unrefined;
 };
 
-static long count_arg(struct stage *st, const char *opt, const char *arg)
-{
-	long n;
-
-	if (parse_long(arg, 0, 1L << 30, &n))
-		stage_usage_error(st, "%s wants a count, not '%s'", opt, arg);
-	return n;
-}
-
 static int condor_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct condor_cli *c = ctx;
 
 	switch (id) {
 	case OPT_LEVELS: c->levels_path = arg; return 0;
-	case OPT_MIN_CHARS: c->min_chars = count_arg(st, "--min-chars", arg); return 0;
-	case OPT_MAX_CHARS: c->max_chars = count_arg(st, "--max-chars", arg); return 0;
+	case OPT_MIN_CHARS:
+		c->min_chars = stage_arg_long_as(st, "--min-chars", arg, 0, 1L << 30, "a count");
+		return 0;
+	case OPT_MAX_CHARS:
+		c->max_chars = stage_arg_long_as(st, "--max-chars", arg, 0, 1L << 30, "a count");
+		return 0;
 	case OPT_ANSWER: c->answer = arg; return 0;
 	case OPT_SET: c->set = arg; return 0;
 	case OPT_CHOSEN: c->chosen = arg; return 0;
@@ -227,6 +222,8 @@ out:
 	return r;
 }
 
+static const char *const condor_commands[] = { "questions", "sft", "dpo", "report", NULL };
+
 int main(int argc, char **argv)
 {
 	struct condor_cli c = { .min_chars = 10, .max_chars = 4000, .answer = "refined",
@@ -246,14 +243,7 @@ int main(int argc, char **argv)
 		   "  smelt-condor sft --answer answer refined.jsonl.zst -o d_v.jsonl.zst\n"
 		   "  smelt-condor report sample=s.stats.json questions=q.stats.json --html r.html -o counts.json");
 	st.extra_help = condor_help;
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-				  !strcmp(argv[1], "--version")))
-			stage_parse_options(&st, argc, argv, condor_options, condor_option, &c);
-		stage_usage_error(&st, "a command is required: questions, sft, dpo or report");
-	}
-	c.cmd = argv[1];
-	stage_parse_options(&st, argc - 1, argv + 1, condor_options, condor_option, &c);
+	c.cmd = stage_parse_command(&st, argc, argv, condor_commands, condor_options, condor_option, &c);
 	if (!strcmp(c.cmd, "report")) {
 		if (!st.ninputs)
 			stage_usage_error(&st, "report wants the --stats files of the steps");
@@ -261,8 +251,6 @@ int main(int argc, char **argv)
 			st.failed = 1;
 		return stage_finish(&st);
 	}
-	if (strcmp(c.cmd, "questions") && strcmp(c.cmd, "sft") && strcmp(c.cmd, "dpo"))
-		stage_usage_error(&st, "unknown command '%s'", c.cmd);
 	if (!c.set && !strcmp(c.cmd, "sft"))
 		c.set = !strcmp(c.answer, "refined") ? "D_R" : !strcmp(c.answer, "answer") ? "D_V" : NULL;
 	if (!strcmp(c.cmd, "questions")) {

@@ -10,15 +10,10 @@
 #include <string.h>
 
 #include "answer/answer_check.h"
-#include "llm/image_load.h"
-#include "llm/llm_engine.h"
-#include "gen/llm_gen.h"
-#include "stage/llm_options.h"
 #include "prm/mc_plan.h"
 #include "prm/mc_run.h"
-#include "text/prompt_file.h"
-#include "stage/stage.h"
 #include "prm/step_split.h"
+#include "stage/llm_stage.h"
 
 enum {
 	OPT_PROMPT = 256, OPT_MODE, OPT_ROLLOUTS, OPT_THRESHOLD, OPT_FIRST_BATCH, OPT_MAX_STEPS,
@@ -55,7 +50,6 @@ static const char mc_help[] =
 	"first \"-\" step. Sample i of a step uses seed --seed + i.\n\n";
 
 struct mc_cli {
-	struct llm_options lo;
 	struct mc_config cfg;
 	struct answer_opts check;
 	const char *prompt;
@@ -67,32 +61,21 @@ struct mc_cli {
 static int mc_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct mc_cli *c = ctx;
-	int r = llm_options_parse(st, &c->lo, id, arg);
 
-	if (r <= 0)
-		return r;
 	switch (id) {
 	case OPT_PROMPT: c->prompt = arg; return 0;
 	case OPT_MODE:
 		if (mc_mode_parse(arg, &c->cfg.mode) < 0)
 			stage_usage_error(st, "--mode wants full, visualprm, exact-binary or first-error, not '%s'", arg);
 		return 0;
-	case OPT_ROLLOUTS:
-		if (parse_long(arg, 1, MC_ROLLOUTS_MAX, &c->cfg.rollouts))
-			stage_usage_error(st, "--rollouts wants 1..%d, not '%s'", MC_ROLLOUTS_MAX, arg);
-		return 0;
+	case OPT_ROLLOUTS: c->cfg.rollouts = stage_arg_long(st, "--rollouts", arg, 1, MC_ROLLOUTS_MAX); return 0;
 	case OPT_THRESHOLD:
-		if (parse_double(arg, 0, 1, &c->cfg.threshold))
-			stage_usage_error(st, "--threshold wants a number in [0, 1], not '%s'", arg);
+		c->cfg.threshold = stage_arg_double(st, "--threshold", arg, 0, 1, "a number in [0, 1]");
 		return 0;
 	case OPT_FIRST_BATCH:
-		if (parse_long(arg, 1, MC_ROLLOUTS_MAX, &c->cfg.first_batch))
-			stage_usage_error(st, "--first-batch wants 1..%d, not '%s'", MC_ROLLOUTS_MAX, arg);
+		c->cfg.first_batch = stage_arg_long(st, "--first-batch", arg, 1, MC_ROLLOUTS_MAX);
 		return 0;
-	case OPT_MAX_STEPS:
-		if (parse_long(arg, 0, 1000000, &c->max_steps))
-			stage_usage_error(st, "--max-steps wants 0..1000000, not '%s'", arg);
-		return 0;
+	case OPT_MAX_STEPS: c->max_steps = stage_arg_long(st, "--max-steps", arg, 0, 1000000); return 0;
 	case OPT_MERGE:
 		if (step_merge_parse(arg, &c->merge) < 0)
 			stage_usage_error(st, "--merge wants chunk or even, not '%s'", arg);
@@ -110,12 +93,10 @@ static int mc_option(struct stage *st, int id, const char *arg, void *ctx)
 			stage_usage_error(st, "--answer-mode: unknown mode '%s'", arg);
 		return 0;
 	case OPT_REL_TOL:
-		if (parse_double(arg, 0, 1, &c->check.rel_tol))
-			stage_usage_error(st, "--rel-tol wants a number in [0, 1], not '%s'", arg);
+		c->check.rel_tol = stage_arg_double(st, "--rel-tol", arg, 0, 1, "a number in [0, 1]");
 		return 0;
 	case OPT_RELAXED_TOL:
-		if (parse_double(arg, 0, 1, &c->check.relaxed_tol))
-			stage_usage_error(st, "--relaxed-tol wants a number in [0, 1], not '%s'", arg);
+		c->check.relaxed_tol = stage_arg_double(st, "--relaxed-tol", arg, 0, 1, "a number in [0, 1]");
 		return 0;
 	case OPT_PERCENT:
 		if (answer_percent_parse(arg, &c->check.percent) < 0)
@@ -142,107 +123,68 @@ static void print_plan(const json_t *plan)
 		json_integer_value(json_object_get(plan, "full_generations")));
 }
 
+/* --dry-run: read and split every record, write and print the plan; ask nothing. */
+static void mc_dry_run(struct stage *st, struct mc_run *r)
+{
+	json_t *plan;
+
+	stage_open(st);
+	if (stage_run(st, &mc_dry_ops, r) < 0)
+		st->failed = 1;
+	plan = mc_run_dry_summary(r);
+	if (!st->failed) {
+		if (stage_emit_json(st, plan) < 0)
+			st->failed = 1;
+		if (!st->quiet)
+			print_plan(plan);
+	}
+	json_object_set_new(st->figures, "plan", plan);
+}
+
+static const struct llm_stage_def mc_stage = {
+	.name = "smelt-mc", .help = mc_help, .options = mc_options, .option = mc_option,
+	.summary = "Label solution steps by Monte-Carlo rollouts (VisualPRM400K).",
+	.example = "smelt-mc --prompt prompts/visualprm/en/final_answer.prompt --mode exact-binary \\\n"
+		   "      --endpoint http://localhost:8000/v1 --model internvl2.5-8b solutions.jsonl.zst -o labels.jsonl.zst",
+};
+
 int main(int argc, char **argv)
 {
-	struct stage st;
 	struct mc_cli c = { .max_steps = STEP_MAX_DEFAULT, .merge = STEP_MERGE_CHUNK,
 			    .n_mode = LLM_N_AUTO, .continuation = MC_CONT_VLLM };
+	struct llm_stage ls;
 	struct mc_run r = { 0 };
-	struct llm_params defaults;
-	struct stage_option *table;
-	struct prompt_file *pf = NULL;
-	struct llm_engine *engine = NULL;
-	struct sbuf err = SBUF_INIT, help = SBUF_INIT;
-	const char *fatal;
 
-	stage_init(&st, "smelt-mc", "Label solution steps by Monte-Carlo rollouts (VisualPRM400K).",
-		   "smelt-mc --prompt prompts/visualprm/en/final_answer.prompt --mode exact-binary \\\n"
-		   "      --endpoint http://localhost:8000/v1 --model internvl2.5-8b solutions.jsonl.zst -o labels.jsonl.zst");
-	sbuf_addstr(&help, mc_help);
-	sbuf_addstr(&help, llm_options_help);
-	st.extra_help = help.buf;
-	llm_options_init(&c.lo);
-	llm_params_init(&defaults);
 	mc_config_init(&c.cfg);
 	answer_opts_init(&c.check);
-	table = llm_options_table(mc_options);
-	stage_parse_options(&st, argc, argv, table, mc_option, &c);
-	if (c.lo.params.n)
-		stage_usage_error(&st, "--n is not used here: --rollouts sets the continuations per step");
-	if (!c.dry_run && llm_options_finish(&st, &c.lo) < 0) {
-		fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
-		exit(EXIT_USAGE);
-	}
+	llm_stage_init(&ls, &mc_stage, &c);
+	llm_stage_parse(&ls, argc, argv);
+	if (ls.lo.params.n)
+		stage_usage_error(&ls.st, "--n is not used here: --rollouts sets the continuations per step");
+	if (!c.dry_run)
+		llm_stage_options_finish(&ls);
 	if (!c.prompt && !c.dry_run)
-		stage_usage_error(&st, "--prompt FILE is required");
-
-	if (c.prompt) {
-		if (!(pf = prompt_file_load(c.prompt)))
-			goto fail;
-		if (llm_params_from_json(&defaults, prompt_file_defaults(pf), &err) < 0) {
-			error("%s: front matter: %s", c.prompt, err.buf);
-			goto fail;
-		}
-		llm_params_merge(&c.lo.params, &defaults);
+		stage_usage_error(&ls.st, "--prompt FILE is required");
+	if (llm_prompt_load(&ls.prompt, c.prompt, &ls.lo.params) < 0) {
+		ls.st.failed = 1;
+		return llm_stage_finish(&ls);
 	}
-	if (!c.dry_run && !c.lo.params.model)
-		stage_usage_error(&st, "no model: give --model or set model in the prompt's front matter");
-
+	if (!c.dry_run)
+		llm_stage_require_model(&ls, &ls.prompt.params);
+	llm_stage_setup(&ls, &ls.prompt, &r.llm);
 	r.cfg = c.cfg;
-	r.prompt = pf;
-	r.params = c.lo.params;
-	r.images.root = c.lo.image_root;
-	r.images.max_bytes = c.lo.max_image_bytes;
 	r.check = c.check;
 	r.max_steps = (size_t)c.max_steps;
 	r.merge = c.merge;
-	r.n_mode = c.n_mode;
+	r.sampling.mode = c.n_mode;
 	r.continuation = c.continuation;
-	r.stage_name = st.name;
 	mc_run_prepare(&r);
-
 	if (c.dry_run) {
-		json_t *plan;
-
-		stage_open(&st);
-		if (stage_run(&st, &mc_dry_ops, &r) < 0)
-			st.failed = 1;
-		plan = mc_run_dry_summary(&r);
-		if (!st.failed) {
-			if (stage_emit_json(&st, plan) < 0)
-				st.failed = 1;
-			if (!st.quiet)
-				print_plan(plan);
-		}
-		json_object_set_new(st.figures, "plan", plan);
-		goto done;
+		mc_dry_run(&ls.st, &r);
+	} else if ((r.llm.engine = llm_stage_engine(&ls))) {
+		llm_stage_run(&ls, &mc_run_ops, &r);
+		mc_run_figures(&r, &ls.st);
 	}
-	if (!(engine = llm_engine_new(&c.lo)))
-		goto fail;
-	stage_open(&st);
-	r.engine = engine;
-	if (llm_loop_run(&st, engine, &c.lo, &mc_run_ops, &r) < 0) {
-		st.failed = 1;
-		if ((fatal = llm_engine_fatal(engine)) && strcmp(fatal, "cancelled"))
-			fprintf(stderr, "%s: fatal: %s\n", st.name, fatal);
-	}
-	json_object_set_new(st.figures, "llm", llm_engine_stats_json(engine));
-	mc_run_figures(&r, &st);
-	goto done;
-fail:
-	st.failed = 1;
-done:
 	mc_run_release(&r);
-	llm_engine_free(engine);
-	image_load_cleanup();
-	prompt_file_free(pf);
-	llm_params_release(&defaults);
-	llm_options_release(&c.lo);
-	sbuf_release(&err);
-	free(table);
-	{
-		int code = stage_finish(&st);
-		sbuf_release(&help);
-		return code;
-	}
+	return llm_stage_finish(&ls);
 }

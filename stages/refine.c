@@ -9,13 +9,8 @@
 #include <string.h>
 
 #include "condor/condor_refine.h"
-#include "llm/image_load.h"
 #include "json/json_path.h"
-#include "llm/llm_engine.h"
-#include "stage/llm_options.h"
-#include "text/prompt_file.h"
-#include "text/reply_parse.h"
-#include "stage/stage.h"
+#include "stage/llm_stage.h"
 
 enum { OPT_PROMPT = 256, OPT_CRITIQUE_PROMPT, OPT_ROUNDS, OPT_INTO, OPT_REPARSE, OPT_NONE, OPT_MARKERS };
 
@@ -38,7 +33,6 @@ static const char refine_help[] =
 	"(refine_rounds 0). Output adds refined, rounds, refine_rounds, refine_stop.\n\n";
 
 struct refine_cli {
-	struct llm_options lo;
 	const char *prompt, *critique_prompt, *into, *markers;
 	long rounds, reparse;
 	char **nones;
@@ -48,26 +42,17 @@ struct refine_cli {
 static int refine_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct refine_cli *c = ctx;
-	int r = llm_options_parse(st, &c->lo, id, arg);
 
-	if (r <= 0)
-		return r;
 	switch (id) {
 	case OPT_PROMPT: c->prompt = arg; return 0;
 	case OPT_CRITIQUE_PROMPT: c->critique_prompt = arg; return 0;
-	case OPT_ROUNDS:
-		if (parse_long(arg, 1, 100, &c->rounds))
-			stage_usage_error(st, "--rounds wants 1..100, not '%s'", arg);
-		return 0;
+	case OPT_ROUNDS: c->rounds = stage_arg_long(st, "--rounds", arg, 1, 100); return 0;
 	case OPT_INTO:
 		if (jpath_check(arg) < 0 || strchr(arg, '.') || strchr(arg, '['))
 			stage_usage_error(st, "--into wants a top-level field name, not '%s'", arg);
 		c->into = arg;
 		return 0;
-	case OPT_REPARSE:
-		if (parse_long(arg, 0, 1000, &c->reparse))
-			stage_usage_error(st, "--reparse wants 0..1000, not '%s'", arg);
-		return 0;
+	case OPT_REPARSE: c->reparse = stage_arg_long(st, "--reparse", arg, 0, 1000); return 0;
 	case OPT_NONE:
 		if (!strchr(arg, '=') || arg[0] == '=')
 			stage_usage_error(st, "--none wants KEY=WORD, not '%s'", arg);
@@ -79,49 +64,11 @@ static int refine_option(struct stage *st, int id, const char *arg, void *ctx)
 	return -1;
 }
 
-/* A prompt, its parser and its parameters (CLI over front matter). */
-struct refine_prompt {
-	struct prompt_file *pf;
-	struct reply_parser *parser;
-	struct llm_params params;
-};
-
-static int prompt_open(struct refine_prompt *p, const char *path, const struct llm_params *cli)
+/* A prompt, its parser and its parameters (CLI over front matter); a model is required. */
+static int prompt_open(struct llm_prompt *p, const char *path, const struct llm_params *cli)
 {
-	struct llm_params defaults;
-	struct sbuf err = SBUF_INIT;
-	int r = -1;
-
-	llm_params_init(&defaults);
-	llm_params_init(&p->params);
-	if (!(p->pf = prompt_file_load(path)))
-		goto out;
-	if (llm_params_from_json(&defaults, prompt_file_defaults(p->pf), &err) < 0) {
-		error("%s: front matter: %s", path, err.buf);
-		goto out;
-	}
-	llm_params_merge(&p->params, cli);
-	llm_params_merge(&p->params, &defaults);
-	if (!p->params.model) {
-		error("no model: give --model or set model in the front matter of '%s'", path);
-		goto out;
-	}
-	if (!(p->parser = reply_parser_new(prompt_file_defaults(p->pf), &err))) {
-		error("%s: %s", path, err.buf);
-		goto out;
-	}
-	r = 0;
-out:
-	llm_params_release(&defaults);
-	sbuf_release(&err);
-	return r;
-}
-
-static void prompt_close(struct refine_prompt *p)
-{
-	reply_parser_free(p->parser);
-	prompt_file_free(p->pf);
-	llm_params_release(&p->params);
+	return llm_prompt_load(p, path, cli) < 0 || llm_prompt_need_model(p) < 0 ||
+	       llm_prompt_parser(p, NULL) < 0 ? -1 : 0;
 }
 
 static int load_nones(struct condor_refine *r, const struct refine_cli *c)
@@ -151,81 +98,48 @@ static int load_nones(struct condor_refine *r, const struct refine_cli *c)
 	return 0;
 }
 
+static const struct llm_stage_def refine_stage = {
+	.name = "smelt-refine", .help = refine_help, .options = refine_options, .option = refine_option,
+	.summary = "Refine answers from their critiques, for one or more rounds (Condor self-reflection).",
+	.example = "smelt-refine --prompt prompts/condor/en/refine.prompt \\\n"
+		   "      --critique-prompt prompts/condor/en/critique.prompt --rounds 3 \\\n"
+		   "      --endpoint http://localhost:8000/v1 --model M critiques.jsonl.zst -o refined.jsonl.zst",
+};
+
 int main(int argc, char **argv)
 {
-	struct stage st;
 	struct refine_cli c = { .rounds = 1, .reparse = 2, .into = "refined" };
-	struct refine_prompt rp = { 0 }, cp = { 0 };
+	struct llm_prompt cp = { 0 };
 	struct condor_refine r;
-	struct stage_option *table;
-	struct llm_engine *engine = NULL;
-	struct sbuf help = SBUF_INIT;
-	const char *fatal;
-	int code;
+	struct llm_stage ls;
 
-	stage_init(&st, "smelt-refine",
-		   "Refine answers from their critiques, for one or more rounds (Condor self-reflection).",
-		   "smelt-refine --prompt prompts/condor/en/refine.prompt \\\n"
-		   "      --critique-prompt prompts/condor/en/critique.prompt --rounds 3 \\\n"
-		   "      --endpoint http://localhost:8000/v1 --model M critiques.jsonl.zst -o refined.jsonl.zst");
-	sbuf_addstr(&help, refine_help);
-	sbuf_addstr(&help, llm_options_help);
-	st.extra_help = help.buf;
-	llm_options_init(&c.lo);
 	condor_refine_init(&r);
-	table = llm_options_table(refine_options);
-	stage_parse_options(&st, argc, argv, table, refine_option, &c);
-	free(table);
-	if (llm_options_finish(&st, &c.lo) < 0) {
-		fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
-		exit(EXIT_USAGE);
-	}
+	llm_stage_init(&ls, &refine_stage, &c);
+	llm_stage_parse(&ls, argc, argv);
+	llm_stage_options_finish(&ls);
 	if (!c.prompt)
-		stage_usage_error(&st, "--prompt FILE (the refine prompt) is required");
+		stage_usage_error(&ls.st, "--prompt FILE (the refine prompt) is required");
 	if (c.rounds > 1 && !c.critique_prompt)
-		stage_usage_error(&st, "--rounds %ld needs --critique-prompt FILE", c.rounds);
-	if (c.lo.params.n)
-		stage_usage_error(&st, "--n does not apply: each round takes one answer");
-
-	if (prompt_open(&rp, c.prompt, &c.lo.params) < 0 ||
-	    (c.rounds > 1 && prompt_open(&cp, c.critique_prompt, &c.lo.params) < 0) ||
-	    load_nones(&r, &c) < 0 || !(engine = llm_engine_new(&c.lo))) {
-		st.failed = 1;
+		stage_usage_error(&ls.st, "--rounds %ld needs --critique-prompt FILE", c.rounds);
+	if (ls.lo.params.n)
+		stage_usage_error(&ls.st, "--n does not apply: each round takes one answer");
+	if (prompt_open(&ls.prompt, c.prompt, &ls.lo.params) < 0 ||
+	    (c.rounds > 1 && prompt_open(&cp, c.critique_prompt, &ls.lo.params) < 0) ||
+	    load_nones(&r, &c) < 0 || !llm_stage_engine(&ls)) {
+		ls.st.failed = 1;
 		goto out;
 	}
-	stage_open(&st);
-	r.refine_prompt = rp.pf;
-	r.refine_parser = rp.parser;
-	r.refine_params = &rp.params;
-	if (c.rounds > 1) {
-		r.critique_prompt = cp.pf;
-		r.critique_parser = cp.parser;
-		r.critique_params = &cp.params;
-	}
+	llm_stage_setup(&ls, &ls.prompt, &r.llm);
+	r.critique = c.rounds > 1 ? &cp : NULL;
 	r.rounds = c.rounds;
 	r.reparse = c.reparse;
 	r.into = c.into;
-	r.images.root = c.lo.image_root;
-	r.images.max_bytes = c.lo.max_image_bytes;
-	r.engine = engine;
-	r.stage_name = st.name;
 	condor_refine_prepare(&r);
-	if (llm_loop_run(&st, engine, &c.lo, &condor_refine_ops, &r) < 0) {
-		st.failed = 1;
-		if ((fatal = llm_engine_fatal(engine)) && strcmp(fatal, "cancelled"))
-			fprintf(stderr, "%s: fatal: %s\n", st.name, fatal);
-	}
-	json_object_set_new(st.figures, "llm", llm_engine_stats_json(engine));
-	condor_refine_figures(&r, &st);
+	llm_stage_run(&ls, &condor_refine_ops, &r);
+	condor_refine_figures(&r, &ls.st);
 out:
-	llm_engine_free(engine);
-	image_load_cleanup();
 	condor_refine_release(&r);
-	prompt_close(&rp);
-	prompt_close(&cp);
-	llm_options_release(&c.lo);
+	llm_prompt_release(&cp);
 	free(c.nones);
-	code = stage_finish(&st);
-	sbuf_release(&help);
-	return code;
+	return llm_stage_finish(&ls);
 }

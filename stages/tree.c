@@ -195,13 +195,51 @@ out:
 	return r;
 }
 
+static const char *const tree_commands[] = { "validate", "stats", "flatten", "sample", "grow", NULL };
+
+/* The tree of the one input, with --trending merged in; NULL after error(). */
+static struct kt_tree *load_tree(struct stage *st, const struct tree_cli *c)
+{
+	struct kt_tree *t = kt_tree_load(st->inputs[0]), *tr;
+
+	if (!t || !c->trending_path)
+		return t;
+	if (!(tr = kt_tree_load(c->trending_path))) {
+		kt_tree_free(t);
+		return NULL;
+	}
+	stage_figure_add(st, "trending_added", (double)kt_tree_merge(t, tr));
+	kt_tree_free(tr);
+	return t;
+}
+
+/* Run the command on `t`. validate and stats write one document and no records. */
+static int run_command(struct stage *st, struct tree_cli *c, struct kt_tree *t)
+{
+	json_t *doc;
+	int r;
+
+	if (!strcmp(c->cmd, "validate"))
+		return cmd_validate(st, t, st->inputs[0]);
+	if (!strcmp(c->cmd, "stats")) {
+		doc = kt_stats(t);
+		r = doc ? write_doc(st, doc) : -1;
+		json_decref(doc);
+		return r;
+	}
+	if (!strcmp(c->cmd, "grow"))
+		return cmd_grow(st, c, t);
+	stage_open(st);
+	return !strcmp(c->cmd, "flatten") ? cmd_flatten(st, t, c->so.lang) : cmd_sample(st, c, t);
+}
+
 int main(int argc, char **argv)
 {
 	struct tree_cli c = { .so = KT_SAMPLE_OPTS_INIT };
-	struct kt_tree *t = NULL;
 	struct stage_option *table = tree_grow_options_table(tree_options);
+	struct kt_tree *t;
 	struct stage st;
-	int r = -1;
+	int r, code, doc_failed;
 
 	stage_init(&st, "smelt-tree",
 		   "World Knowledge Trees. Commands:\n"
@@ -215,65 +253,22 @@ int main(int argc, char **argv)
 		   "      --cache cache/ -o grown.json");
 	st.extra_help = "The LLM options apply to grow only.\n";
 	tree_grow_opts_init(&c.grow);
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-				  !strcmp(argv[1], "--version")))
-			stage_parse_options(&st, argc, argv, table, tree_option, &c);
-		stage_usage_error(&st, "a command is required: validate, stats, flatten, sample or grow");
-	}
-	c.cmd = argv[1];
-	stage_parse_options(&st, argc - 1, argv + 1, table, tree_option, &c);
+	c.cmd = stage_parse_command(&st, argc, argv, tree_commands, table, tree_option, &c);
 	free(table);
-	if (strcmp(c.cmd, "validate") && strcmp(c.cmd, "stats") && strcmp(c.cmd, "flatten") &&
-	    strcmp(c.cmd, "sample") && strcmp(c.cmd, "grow"))
-		stage_usage_error(&st, "unknown command '%s'", c.cmd);
 	if (!strcmp(c.cmd, "grow") && tree_grow_finish(&st, &c.grow) < 0) {
 		fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
 		exit(EXIT_USAGE);
 	}
 	if (st.ninputs != 1)
 		stage_usage_error(&st, "%s wants exactly one TREE file", c.cmd);
-	t = kt_tree_load(st.inputs[0]);
-	if (!t)
-		goto fail;
-	if (c.trending_path) {
-		struct kt_tree *tr = kt_tree_load(c.trending_path);
-		if (!tr)
-			goto fail;
-		stage_figure_add(&st, "trending_added", (double)kt_tree_merge(t, tr));
-		kt_tree_free(tr);
-	}
-	if (!strcmp(c.cmd, "validate")) {
-		r = cmd_validate(&st, t, st.inputs[0]);
-		kt_tree_free(t);
-		int code = stage_finish(&st);
-		return r < 0 ? EXIT_FATAL : code;
-	}
-	if (!strcmp(c.cmd, "stats")) {
-		json_t *doc = kt_stats(t);
-		r = doc ? write_doc(&st, doc) : -1;
-		json_decref(doc);
-		kt_tree_free(t);
-		int code = stage_finish(&st);
-		return r < 0 ? EXIT_FATAL : code;
-	}
-	if (!strcmp(c.cmd, "grow")) {
-		if (cmd_grow(&st, &c, t) < 0)
-			st.failed = 1;
-		kt_tree_free(t);
-		tree_grow_opts_release(&c.grow);
-		return stage_finish(&st);
-	}
-	tree_grow_opts_release(&c.grow);
-	stage_open(&st);
-	r = !strcmp(c.cmd, "flatten") ? cmd_flatten(&st, t, c.so.lang) : cmd_sample(&st, &c, t);
-	if (r < 0)
+	t = load_tree(&st, &c);
+	r = t ? run_command(&st, &c, t) : -1;
+	/* validate and stats say they failed by the exit code alone */
+	doc_failed = r < 0 && t && (!strcmp(c.cmd, "validate") || !strcmp(c.cmd, "stats"));
+	if (r < 0 && !doc_failed)
 		st.failed = 1;
 	kt_tree_free(t);
-	return stage_finish(&st);
-fail:
-	kt_tree_free(t);
 	tree_grow_opts_release(&c.grow);
-	st.failed = 1;
-	return stage_finish(&st);
+	code = stage_finish(&st);
+	return doc_failed ? EXIT_FATAL : code;
 }

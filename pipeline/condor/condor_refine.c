@@ -115,15 +115,15 @@ int condor_refine_no_weakness(const struct condor_refine *r, const json_t *c)
 
 void condor_refine_prepare(struct condor_refine *r)
 {
-	json_t *params = llm_params_json(r->refine_params);
+	json_t *params = llm_params_json(&r->llm.params);
 
 	json_object_set_new(params, "rounds", json_integer(r->rounds));
 	json_object_set_new(params, "into", json_string(r->into));
-	if (r->critique_prompt)
+	if (r->critique)
 		json_object_set_new(params, "critique_template_hash",
-				    json_string(prompt_file_hash(r->critique_prompt)));
-	r->provenance = provenance_entry(r->stage_name, r->refine_params->model,
-					 prompt_file_hash(r->refine_prompt), params);
+				    json_string(prompt_file_hash(r->critique->pf)));
+	r->provenance = provenance_entry(r->llm.stage_name, r->llm.params.model,
+					 prompt_file_hash(r->llm.prompt), params);
 	free(r->by_rounds);
 	r->by_rounds = xcalloc((size_t)r->rounds + 1, sizeof(*r->by_rounds));
 }
@@ -150,7 +150,7 @@ static json_t *render(struct condor_refine *r, struct llm_job *job, const struct
 		json_object_set(view, "critique", (json_t *)critique);
 	messages = prompt_file_render(pf, view, err);
 	*kind = "template_error";
-	if (messages && llm_messages_add_images(messages, json_object_get(view, "images"), &r->images,
+	if (messages && llm_messages_add_images(messages, json_object_get(view, "images"), &r->llm.images,
 						kind, err) < 0) {
 		json_decref(messages);
 		messages = NULL;
@@ -165,7 +165,7 @@ static void on_reply(void *data, const struct llm_result *res);
 static void submit(struct condor_refine *r, struct llm_job *job)
 {
 	struct refine_state *s = job->state;
-	const struct llm_params *p = s->phase == PHASE_REFINE ? r->refine_params : r->critique_params;
+	const struct llm_params *p = s->phase == PHASE_REFINE ? &r->llm.params : &r->critique->params;
 	struct refine_req *q = xcalloc(1, sizeof(*q));
 	struct sbuf body = SBUF_INIT;
 	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
@@ -186,7 +186,7 @@ static void submit(struct condor_refine *r, struct llm_job *job)
 	call.done = on_reply;
 	call.data = q;
 	llm_job_hold(job);
-	llm_engine_submit(r->engine, &call);
+	llm_engine_submit(r->llm.engine, &call);
 }
 
 /* Start a request of `phase` for the current round, or fail. */
@@ -199,7 +199,7 @@ static void start_phase(struct condor_refine *r, struct llm_job *job, enum refin
 		json_object_get(json_array_get(s->rounds, s->round), "critique") : NULL;
 
 	json_decref(s->messages);
-	s->messages = render(r, job, phase == PHASE_REFINE ? r->refine_prompt : r->critique_prompt,
+	s->messages = render(r, job, phase == PHASE_REFINE ? r->llm.prompt : r->critique->pf,
 			     critique, &kind, &err);
 	if (!s->messages) {
 		state_fail(s, kind, err.buf, NULL);
@@ -282,7 +282,7 @@ static void on_reply(void *data, const struct llm_result *res)
 	struct condor_refine *r = q->r;
 	struct llm_job *job = q->job;
 	struct refine_state *s = job->state;
-	const struct reply_parser *parser = s->phase == PHASE_REFINE ? r->refine_parser : r->critique_parser;
+	const struct reply_parser *parser = s->phase == PHASE_REFINE ? r->llm.parser : r->critique->parser;
 	const json_t *content;
 	struct sbuf err = SBUF_INIT;
 	json_t *v = NULL;

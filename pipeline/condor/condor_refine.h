@@ -33,12 +33,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "llm/image_load.h"
-#include "llm/llm_engine.h"
+#include "llm/llm_prompt.h"
 #include "stage/llm_loop.h"
-#include "stage/llm_options.h"
-#include "text/prompt_file.h"
-#include "text/reply_parse.h"
+#include "stage/stage.h"
 
 #define CONDOR_REJECT_BAD_CRITIQUE "bad_critique"
 
@@ -48,18 +45,11 @@ struct condor_none {
 
 struct condor_refine {
 	/* set by the stage before condor_refine_prepare (all borrowed) */
-	const struct prompt_file *refine_prompt;
-	const struct reply_parser *refine_parser;
-	const struct llm_params *refine_params;     /* CLI merged over the prompt's defaults */
-	const struct prompt_file *critique_prompt;  /* NULL when rounds == 1 */
-	const struct reply_parser *critique_parser;
-	const struct llm_params *critique_params;
+	struct llm_setup llm;                       /* the refine prompt, parser, params; images, engine */
+	const struct llm_prompt *critique;          /* NULL when rounds == 1 */
 	long rounds;                                /* >= 1 */
 	long reparse;
 	const char *into;
-	struct image_load_opts images;
-	struct llm_engine *engine;
-	const char *stage_name;
 
 	/* owned */
 	struct condor_none *nones;

@@ -19,6 +19,7 @@
 #include "llm/llm_engine.h"
 #include "stage/llm_loop.h"
 #include "llm/llm_request.h"
+#include "llm/llm_prompt.h"
 #include "text/prompt_file.h"
 #include "text/reply_parse.h"
 #include "text/text_norm.h"
@@ -113,7 +114,7 @@ struct grow_slot {
 
 struct grow_run {
 	const struct tree_grow_opts *o;
-	struct llm_params params; /* CLI over the prompt's defaults */
+	struct llm_params params; /* CLI over the prompt's defaults (borrowed from the llm_prompt) */
 	const struct reply_parser *parser;
 	struct llm_engine *engine;
 	pthread_mutex_t mu;
@@ -313,19 +314,17 @@ static const char *grow_lang(const struct kt_tree *t, const char *lang)
 	return lang ? lang : t->lang ? t->lang : "en";
 }
 
-static struct prompt_file *load_prompt(const struct tree_grow_opts *o, const char *lang)
+/* The prompt to use: --prompt, else the shipped one for the language (new string). */
+static char *prompt_path(const struct tree_grow_opts *o, const char *lang)
 {
-	struct prompt_file *pf;
 	char *rel, *path;
 
 	if (o->prompt)
-		return prompt_file_load(o->prompt);
+		return xstrdup(o->prompt);
 	rel = xasprintf("prompts/condor/%s/grow.prompt", lang);
 	path = smelt_share_path(rel);
-	pf = prompt_file_load(path);
-	free(path);
 	free(rel);
-	return pf;
+	return path;
 }
 
 /* Render and submit the slots of one round. 0, or -1 if nothing was submitted. */
@@ -427,44 +426,29 @@ static int grow_levels(struct stage *st, struct kt_tree *t, struct grow_run *run
 int tree_grow(struct stage *st, struct kt_tree *t, struct tree_grow_opts *o, const char *lang)
 {
 	struct grow_run run = { .o = o };
-	struct prompt_file *pf = NULL;
-	struct reply_parser *parser = NULL;
-	struct llm_params defaults;
+	struct llm_prompt p = { 0 };
 	struct grow_counts c = { 0 };
-	struct sbuf err = SBUF_INIT;
+	char *path;
 	int r = -1;
 
 	lang = grow_lang(t, lang);
-	llm_params_init(&defaults);
-	llm_params_init(&run.params);
+	path = prompt_path(o, lang);
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_cond_init(&run.cv, NULL);
-	if (!(pf = load_prompt(o, lang)))
+	if (llm_prompt_load(&p, path, &o->lo.params) < 0 || llm_prompt_need_model(&p) < 0 ||
+	    llm_prompt_parser(&p, NULL) < 0)
 		goto out;
-	if (llm_params_from_json(&defaults, prompt_file_defaults(pf), &err) < 0) {
-		error("%s: front matter: %s", prompt_file_path(pf), err.buf);
-		goto out;
-	}
-	llm_params_merge(&run.params, &o->lo.params);
-	llm_params_merge(&run.params, &defaults);
-	if (!run.params.model) {
-		error("no model: give --model or set model in the prompt's front matter");
-		goto out;
-	}
-	if (!(parser = reply_parser_new(prompt_file_defaults(pf), &err))) {
-		error("%s: %s", prompt_file_path(pf), err.buf);
-		goto out;
-	}
-	run.parser = parser;
+	run.params = p.params;
+	run.parser = p.parser;
 	if (st->rejects_path && !st->rejects) {
 		struct record_writer_opts wo = stage_writer_opts(st);
 		wo.workers = 0;
 		if (!(st->rejects = record_writer_open(st->rejects_path, &wo)))
 			goto out;
 	}
-	if (!(run.engine = llm_engine_new(&o->lo)))
+	if (!(run.engine = llm_options_engine_new(&o->lo)))
 		goto out;
-	r = grow_levels(st, t, &run, pf, lang, &c);
+	r = grow_levels(st, t, &run, p.pf, lang, &c);
 	if (r < 0 && llm_engine_fatal(run.engine))
 		error("%s", llm_engine_fatal(run.engine));
 	json_object_set_new(st->figures, "grow",
@@ -477,12 +461,9 @@ int tree_grow(struct stage *st, struct kt_tree *t, struct tree_grow_opts *o, con
 	json_object_set_new(st->figures, "llm", llm_engine_stats_json(run.engine));
 out:
 	llm_engine_free(run.engine);
-	reply_parser_free(parser);
-	prompt_file_free(pf);
-	llm_params_release(&defaults);
-	llm_params_release(&run.params);
+	llm_prompt_release(&p);
+	free(path);
 	pthread_mutex_destroy(&run.mu);
 	pthread_cond_destroy(&run.cv);
-	sbuf_release(&err);
 	return r;
 }

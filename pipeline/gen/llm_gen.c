@@ -33,27 +33,16 @@ struct gen_req {
 	long attempt;
 };
 
-int llm_n_mode_parse(const char *s)
-{
-	if (!strcmp(s, "auto"))
-		return LLM_N_AUTO;
-	if (!strcmp(s, "n"))
-		return LLM_N_N;
-	if (!strcmp(s, "seeds"))
-		return LLM_N_SEEDS;
-	return -1;
-}
-
 void llm_gen_prepare(struct llm_gen *g)
 {
-	json_t *params = llm_params_json(&g->params);
+	json_t *params = llm_params_json(&g->llm.params);
 
 	json_object_set_new(params, "samples", json_integer(g->samples));
-	json_object_set_new(params, "parse", json_string(reply_parser_mode(g->parser)));
+	json_object_set_new(params, "parse", json_string(reply_parser_mode(g->llm.parser)));
 	json_object_set_new(params, "into", json_string(g->into));
 	if (g->explode)
 		json_object_set_new(params, "explode", json_true());
-	g->provenance = provenance_entry(g->stage_name, g->params.model, prompt_file_hash(g->prompt), params);
+	g->provenance = provenance_entry(g->llm.stage_name, g->llm.params.model, prompt_file_hash(g->llm.prompt), params);
 }
 
 void llm_gen_release(struct llm_gen *g)
@@ -83,8 +72,8 @@ static void submit(struct llm_gen *g, struct llm_job *job, long sample, long att
 	struct gen_req *q = xcalloc(1, sizeof(*q));
 	struct sbuf body = SBUF_INIT;
 	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
-	long long seed = g->params.has_seed ? g->params.seed : 0;
-	int has_seed = g->params.has_seed;
+	long long seed = g->llm.params.has_seed ? g->llm.params.seed : 0;
+	int has_seed = g->llm.params.has_seed;
 	unsigned idx = 0;
 
 	q->job = job;
@@ -97,15 +86,15 @@ static void submit(struct llm_gen *g, struct llm_job *job, long sample, long att
 		has_seed = 1;
 		idx = (unsigned)(sample + attempt * s->k);
 	}
-	llm_request_body(&body, &g->params, s->messages, sample < 0 ? s->k : 1, has_seed, seed);
+	llm_request_body(&body, &g->llm.params, s->messages, sample < 0 ? s->k : 1, has_seed, seed);
 	call.len = body.len;
 	call.body = sbuf_detach(&body, NULL);
 	call.sample = idx;
-	call.max_tokens = g->params.max_tokens;
+	call.max_tokens = g->llm.params.max_tokens;
 	call.done = on_reply;
 	call.data = q;
 	llm_job_hold(job);
-	llm_engine_submit(g->engine, &call);
+	llm_engine_submit(g->llm.engine, &call);
 }
 
 static void submit_each(struct llm_gen *g, struct llm_job *job, long from)
@@ -124,7 +113,7 @@ static void take_sample(struct llm_gen *g, struct llm_job *job, long i, long att
 	json_t *v = NULL;
 
 	if (json_is_string(content))
-		v = reply_parser_apply(g->parser, json_string_value(content), json_string_length(content), &err);
+		v = reply_parser_apply(g->llm.parser, json_string_value(content), json_string_length(content), &err);
 	else
 		sbuf_addstr(&err, "the reply has no text content");
 	if (v) {
@@ -160,23 +149,16 @@ static void on_reply(void *data, const struct llm_result *res)
 		for (long i = 0; i < s->k && (size_t)i < got; i++)
 			take_sample(g, job, i, 0, json_array_get(choices, (size_t)i));
 		if ((long)got < s->k) {
-			if (g->n_mode == LLM_N_AUTO) {
-				if (!__atomic_exchange_n(&g->use_seeds, 1, __ATOMIC_RELAXED))
-					count(&g->n_fallbacks);
+			struct sbuf m = SBUF_INIT;
+			if (llm_sampling_short(&g->sampling, s->k, (long)got, &m))
 				submit_each(g, job, (long)got);
-			} else {
-				char *m = xasprintf("asked for n=%ld completions, got %zu (try --n-mode seeds)",
-						    s->k, got);
-				gen_fail(s, "too_few_choices", m, NULL);
-				free(m);
-			}
+			else
+				gen_fail(s, LLM_SAMPLING_TOO_FEW, m.buf, NULL);
+			sbuf_release(&m);
 		}
 		break;
 	case LLM_REJECTED:
-		if (q->sample < 0 && g->n_mode == LLM_N_AUTO) {
-			/* the endpoint may not support n > 1: ask sample by sample */
-			if (!__atomic_exchange_n(&g->use_seeds, 1, __ATOMIC_RELAXED))
-				count(&g->n_fallbacks);
+		if (q->sample < 0 && llm_sampling_refused(&g->sampling, s->k)) {
 			submit_each(g, job, 0);
 			break;
 		}
@@ -195,14 +177,14 @@ static int gen_start(struct llm_job *job, struct record *rec, void *ctx)
 	struct gen_state *s;
 	struct sbuf err = SBUF_INIT;
 	const char *kind = NULL;
-	json_t *messages = prompt_file_render(g->prompt, rec->json, &err);
+	json_t *messages = prompt_file_render(g->llm.prompt, rec->json, &err);
 
 	if (!messages) {
 		record_reject(rec, "template_error", "%s", err.buf);
 		sbuf_release(&err);
 		return STAGE_REJECT;
 	}
-	if (llm_messages_add_images(messages, json_object_get(rec->json, "images"), &g->images,
+	if (llm_messages_add_images(messages, json_object_get(rec->json, "images"), &g->llm.images,
 				    &kind, &err) < 0) {
 		record_reject(rec, kind, "%s", err.buf);
 		sbuf_release(&err);
@@ -216,8 +198,7 @@ static int gen_start(struct llm_job *job, struct record *rec, void *ctx)
 	s->value = xcalloc((size_t)s->k, sizeof(*s->value));
 	pthread_mutex_init(&s->mu, NULL);
 	job->state = s;
-	if (s->k > 1 && (g->n_mode == LLM_N_N ||
-			 (g->n_mode == LLM_N_AUTO && !__atomic_load_n(&g->use_seeds, __ATOMIC_RELAXED))))
+	if (llm_sampling_use_n(&g->sampling, s->k))
 		submit(g, job, -1, 0);
 	else
 		submit_each(g, job, 0);
@@ -311,7 +292,7 @@ void llm_gen_figures(struct llm_gen *g, struct stage *st)
 {
 	json_t *o = json_pack("{s:I, s:I, s:I}", "reparses", (json_int_t)g->reparses,
 			      "parse_errors", (json_int_t)g->parse_errors,
-			      "n_fallbacks", (json_int_t)g->n_fallbacks);
+			      "n_fallbacks", (json_int_t)g->sampling.fallbacks);
 	if (g->explode)
 		json_object_set_new(o, "exploded_records", json_integer((json_int_t)g->exploded));
 	json_object_set_new(st->figures, "gen", o);

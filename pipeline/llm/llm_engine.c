@@ -119,6 +119,7 @@ struct llm_engine {
 	struct xqueue incoming;
 	int wake_pending, stopping;
 	char *fatal;
+	enum llm_fatal fatal_cause;
 	int efd;
 
 	/* the loop thread's own */
@@ -368,12 +369,13 @@ static void finish(struct llm_engine *e, struct xfer *x, enum llm_status status,
 	xfer_free(x);
 }
 
-static void set_fatal(struct llm_engine *e, char *msg)
+static void set_fatal(struct llm_engine *e, enum llm_fatal cause, char *msg)
 {
 	pthread_mutex_lock(&e->qlock);
-	if (!e->fatal)
+	if (!e->fatal) {
 		e->fatal = msg;
-	else
+		e->fatal_cause = cause;
+	} else
 		free(msg);
 	pthread_mutex_unlock(&e->qlock);
 }
@@ -422,7 +424,7 @@ static void check_unreachable(struct llm_engine *e, int min)
 	sbuf_addstr(&sb, e->neps > 1 ? "cannot reach any endpoint: " : "cannot reach endpoint ");
 	for (size_t i = 0; i < e->neps; i++)
 		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", e->eps[i].base, e->eps[i].last_error);
-	set_fatal(e, sbuf_detach(&sb, NULL));
+	set_fatal(e, LLM_FATAL_UNUSABLE, sbuf_detach(&sb, NULL));
 }
 
 static double backoff(struct llm_engine *e, int attempts)
@@ -600,7 +602,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		else if (rc == CURLE_PARTIAL_FILE && code >= 200 && code < 300)
 			cause = LLM_CAUSE_BAD_BODY;
 		if (!e->any_ok && is_config_error(rc)) {
-			set_fatal(e, xasprintf("endpoint %s: %s", ep->base, msg));
+			set_fatal(e, LLM_FATAL_UNUSABLE, xasprintf("endpoint %s: %s", ep->base, msg));
 			retry_or_fail(e, x, cause, msg, retry_after, now);
 			goto out;
 		}
@@ -667,7 +669,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		if (!e->any_ok && (code == 401 || code == 403 || code == 404)) {
 			const char *path = x->route->path;
 			/* the configuration is wrong, not this request: stop */
-			set_fatal(e, xasprintf("endpoint %s%s: %s%s", path ? ep->root : ep->base, path ? path : "", msg,
+			set_fatal(e, LLM_FATAL_UNUSABLE, xasprintf("endpoint %s%s: %s%s", path ? ep->root : ep->base, path ? path : "", msg,
 					       code != 404 ? " (check the API key)" :
 					       path ? " (does the server serve this route and model?)" :
 					       " (unknown model, or the URL does not end in /v1?)"));
@@ -976,7 +978,16 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-struct llm_engine *llm_engine_new(const struct llm_options *o)
+void llm_engine_config_init(struct llm_engine_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->concurrency = LLM_DEFAULT_CONCURRENCY;
+	c->timeout = LLM_DEFAULT_TIMEOUT;
+	c->retries = LLM_DEFAULT_RETRIES;
+	c->cache_mode = LLM_CACHE_OFF;
+}
+
+struct llm_engine *llm_engine_new(const struct llm_engine_config *o)
 {
 	struct llm_engine *e;
 	const char *key = getenv(o->api_key_env ? o->api_key_env : "OPENAI_API_KEY");
@@ -1017,7 +1028,7 @@ struct llm_engine *llm_engine_new(const struct llm_options *o)
 	e->headers = curl_slist_append(e->headers, "Content-Type: application/json");
 	e->headers = curl_slist_append(e->headers, "Accept: application/json");
 	e->headers = curl_slist_append(e->headers, "Expect:");
-	e->cache_mode = o->cache_dir ? (enum llm_cache_mode)o->cache_mode : LLM_CACHE_OFF;
+	e->cache_mode = o->cache_dir ? o->cache_mode : LLM_CACHE_OFF;
 	if (e->cache_mode != LLM_CACHE_OFF) {
 		e->cache_dir = xstrdup(o->cache_dir);
 		if (!(e->cache = llm_cache_open(o->cache_dir, e->cache_mode)))
@@ -1117,8 +1128,18 @@ void llm_engine_submit(struct llm_engine *e, struct llm_call *call)
 
 void llm_engine_cancel(struct llm_engine *e)
 {
-	set_fatal(e, xstrdup("cancelled"));
+	set_fatal(e, LLM_FATAL_CANCELLED, xstrdup("cancelled"));
 	wake(e);
+}
+
+enum llm_fatal llm_engine_fatal_cause(struct llm_engine *e)
+{
+	enum llm_fatal f;
+
+	pthread_mutex_lock(&e->qlock);
+	f = e->fatal_cause;
+	pthread_mutex_unlock(&e->qlock);
+	return f;
 }
 
 const char *llm_engine_fatal(struct llm_engine *e)

@@ -17,8 +17,13 @@
  * If the first answers show the configuration cannot work — every
  * endpoint unreachable, 401/403, 404 (unknown model or route) before any
  * success — the engine stops: llm_engine_fatal() returns one line naming
- * the endpoint and status, and every pending request ends with
+ * the endpoint and status, llm_engine_fatal_cause() says it was that and
+ * not llm_engine_cancel(), and every pending request ends with
  * LLM_ABORTED.
+ *
+ * The engine is configured by struct llm_engine_config alone, so it knows
+ * nothing of command lines: stage/llm_options.h turns the LLM options of a
+ * stage into one.
  *
  * The API key is read from the environment, sent as a Bearer token, and
  * never appears in messages, stats or the cache (a server message that
@@ -30,8 +35,12 @@
 #include <jansson.h>
 
 #include "core/hash.h"
-#include "stage/llm_options.h"
 #include "core/sbuf.h"
+#include "llm/llm_cache.h"
+
+#define LLM_DEFAULT_CONCURRENCY 64
+#define LLM_DEFAULT_TIMEOUT 600.0
+#define LLM_DEFAULT_RETRIES 8
 
 enum llm_status {
 	LLM_OK,         /* `response` is an answer (a chat completion unless the call's accept hook says otherwise) */
@@ -93,13 +102,29 @@ struct llm_call {
 
 struct llm_engine;
 
+/* What an engine is started with; llm_engine_config_init gives the defaults. */
+struct llm_engine_config {
+	const char *const *endpoints; /* base URLs ending in /v1, no trailing '/' (borrowed) */
+	size_t nendpoints;
+	const char *api_key_env;      /* variable holding the key; NULL: OPENAI_API_KEY */
+	long concurrency;             /* requests in flight across endpoints */
+	double rpm, tpm;              /* limits per minute; 0 = none */
+	double timeout;               /* seconds per attempt */
+	long retries;                 /* further attempts after the first */
+	const char *cache_dir;        /* NULL: no cache, whatever cache_mode says */
+	enum llm_cache_mode cache_mode;
+};
+
+/* No endpoint, no cache, the default limits. */
+void llm_engine_config_init(struct llm_engine_config *c);
+
 /*
- * Start an engine for `o` (read during the call only; endpoints and the
+ * Start an engine for `c` (read during the call only; endpoints and the
  * key are copied). Opens the cache if one is configured. Returns NULL
- * after error() if the cache cannot be opened, the key variable named by
- * --api-key-env is unset, or the loop cannot start.
+ * after error() if the cache cannot be opened, a key variable other than
+ * OPENAI_API_KEY is named but unset, or the loop cannot start.
  */
-struct llm_engine *llm_engine_new(const struct llm_options *o);
+struct llm_engine *llm_engine_new(const struct llm_engine_config *c);
 
 /* Queue a request (thread-safe). The callback always comes, exactly once. */
 void llm_engine_submit(struct llm_engine *e, struct llm_call *call);
@@ -124,8 +149,16 @@ const char *llm_status_reject_kind(enum llm_status status);
 /* Stop: every pending request ends with LLM_ABORTED, later ones at once. */
 void llm_engine_cancel(struct llm_engine *e);
 
+/* Why the engine stopped, for a stage to decide what to say. */
+enum llm_fatal {
+	LLM_FATAL_NONE,      /* it has not stopped */
+	LLM_FATAL_CANCELLED, /* llm_engine_cancel: the caller knows why */
+	LLM_FATAL_UNUSABLE,  /* the configuration cannot work: llm_engine_fatal says why */
+};
+
 /* NULL while the configuration works, else one line saying why not (borrowed). */
 const char *llm_engine_fatal(struct llm_engine *e);
+enum llm_fatal llm_engine_fatal_cause(struct llm_engine *e);
 
 /* ", N in flight, N queued, N retries, N tokens, N cached" for the progress line. */
 void llm_engine_progress(struct llm_engine *e, struct sbuf *line);

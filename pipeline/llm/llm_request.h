@@ -12,8 +12,8 @@
 #include <jansson.h>
 
 #include "llm/image_load.h"
-#include "stage/llm_options.h"
 #include "core/sbuf.h"
+#include "llm/llm_params.h"
 
 #define LLM_IMAGE_PLACEHOLDER "<image>"
 #define LLM_REJECT_BAD_IMAGES "bad_images"

@@ -60,16 +60,16 @@ int mc_continuation_parse(const char *s)
 
 void mc_run_prepare(struct mc_run *r)
 {
-	json_t *params = llm_params_json(&r->params);
+	json_t *params = llm_params_json(&r->llm.params);
 
 	r->extra = json_object();
 	if (r->continuation == MC_CONT_VLLM) {
 		json_object_set_new(r->extra, "continue_final_message", json_true());
 		json_object_set_new(r->extra, "add_generation_prompt", json_false());
 	}
-	if (r->params.extra)
-		json_object_update(r->extra, r->params.extra); /* the user's --extra wins */
-	r->req_params = r->params;
+	if (r->llm.params.extra)
+		json_object_update(r->extra, r->llm.params.extra); /* the user's --extra wins */
+	r->req_params = r->llm.params;
 	r->req_params.extra = json_object_size(r->extra) ? r->extra : NULL;
 
 	json_object_set_new(params, "mode", json_string(mc_mode_name(r->cfg.mode)));
@@ -83,8 +83,8 @@ void mc_run_prepare(struct mc_run *r)
 			    json_string(r->continuation == MC_CONT_VLLM ? "vllm" : "plain"));
 	json_object_set_new(params, "answer_mode", json_string(answer_mode_name(r->check.mode)));
 	json_object_set_new(params, "rel_tol", json_real(r->check.rel_tol));
-	r->provenance = provenance_entry(r->stage_name, r->params.model,
-					 r->prompt ? prompt_file_hash(r->prompt) : NULL, params);
+	r->provenance = provenance_entry(r->llm.stage_name, r->llm.params.model,
+					 r->llm.prompt ? prompt_file_hash(r->llm.prompt) : NULL, params);
 }
 
 void mc_run_release(struct mc_run *r)
@@ -186,19 +186,13 @@ static void mc_fail(struct mc_state *s, const char *kind, const char *msg)
 
 static void on_reply(void *data, const struct llm_result *res);
 
-static int use_n(struct mc_run *r, long count)
-{
-	return count > 1 && (r->n_mode == LLM_N_N ||
-			     (r->n_mode == LLM_N_AUTO && !__atomic_load_n(&r->use_seeds, __ATOMIC_RELAXED)));
-}
-
 /* One request: samples first..first+count-1 of `step` with n = count. */
 static void submit_one(struct mc_run *r, struct llm_job *job, size_t step, long first, long count)
 {
 	struct mc_state *s = job->state;
 	struct mc_req *q = xcalloc(1, sizeof(*q));
 	struct sbuf prefix = SBUF_INIT, body = SBUF_INIT;
-	long long seed = (r->params.has_seed ? r->params.seed : 0) + first;
+	long long seed = (r->llm.params.has_seed ? r->llm.params.seed : 0) + first;
 	json_t *msgs = json_copy(s->messages);
 	struct llm_call call = { 0 }; /* unset fields: the defaults (chat completions) */
 
@@ -216,18 +210,18 @@ static void submit_one(struct mc_run *r, struct llm_job *job, size_t step, long 
 	call.len = body.len;
 	call.body = sbuf_detach(&body, NULL);
 	call.sample = (unsigned)first;
-	call.max_tokens = r->params.max_tokens;
+	call.max_tokens = r->llm.params.max_tokens;
 	call.done = on_reply;
 	call.data = q;
 	figure_add(&r->requests, 1);
 	__atomic_fetch_add(&s->requests, 1, __ATOMIC_RELAXED);
 	llm_job_hold(job);
-	llm_engine_submit(r->engine, &call);
+	llm_engine_submit(r->llm.engine, &call);
 }
 
 static void submit_batch(struct mc_run *r, struct llm_job *job, size_t step, long first, long count)
 {
-	if (use_n(r, count)) {
+	if (llm_sampling_use_n(&r->sampling, count)) {
 		submit_one(r, job, step, first, count);
 		return;
 	}
@@ -265,12 +259,6 @@ static void check_choices(struct mc_state *s, size_t step, const json_t *choices
 	sbuf_release(&text);
 }
 
-static void fall_back_to_seeds(struct mc_run *r)
-{
-	if (!__atomic_exchange_n(&r->use_seeds, 1, __ATOMIC_RELAXED))
-		figure_add(&r->n_fallbacks, 1);
-}
-
 static void on_reply(void *data, const struct llm_result *res)
 {
 	struct mc_req *q = data;
@@ -291,22 +279,17 @@ static void on_reply(void *data, const struct llm_result *res)
 			got = q->count;
 		check_choices(s, q->step, choices, got, ok);
 		if (got < q->count) {
-			if (r->n_mode == LLM_N_AUTO) {
-				fall_back_to_seeds(r);
+			struct sbuf m = SBUF_INIT;
+			if (llm_sampling_short(&r->sampling, q->count, got, &m))
 				resend_from = q->first + got;
-			} else {
-				char *m = xasprintf("asked for n=%ld completions, got %ld (try --n-mode seeds)",
-						    q->count, got);
-				mc_fail(s, "too_few_choices", m);
-				free(m);
-			}
+			else
+				mc_fail(s, LLM_SAMPLING_TOO_FEW, m.buf);
+			sbuf_release(&m);
 		}
 		break;
 	}
 	case LLM_REJECTED:
-		if (q->count > 1 && r->n_mode == LLM_N_AUTO) {
-			/* the endpoint may not support n > 1: ask sample by sample */
-			fall_back_to_seeds(r);
+		if (llm_sampling_refused(&r->sampling, q->count)) {
 			resend_from = q->first;
 			break;
 		}
@@ -350,7 +333,7 @@ static int mc_start(struct llm_job *job, struct record *rec, void *ctx)
 		sbuf_release(&err);
 		return STAGE_REJECT;
 	}
-	messages = prompt_file_render(r->prompt, job->rec, &err);
+	messages = prompt_file_render(r->llm.prompt, job->rec, &err);
 	if (!messages) {
 		record_reject(rec, "template_error", "%s", err.buf);
 		goto fail;
@@ -359,10 +342,10 @@ static int mc_start(struct llm_job *job, struct record *rec, void *ctx)
 	    !strcmp(json_string_value(json_object_get(json_array_get(messages, json_array_size(messages) - 1),
 						      "role")) ?: "", "assistant")) {
 		record_reject(rec, "template_error", "%s: the prompt must not end with an assistant message: "
-			      "smelt-mc appends the prefix to continue", prompt_file_path(r->prompt));
+			      "smelt-mc appends the prefix to continue", prompt_file_path(r->llm.prompt));
 		goto fail;
 	}
-	if (llm_messages_add_images(messages, json_object_get(job->rec, "images"), &r->images,
+	if (llm_messages_add_images(messages, json_object_get(job->rec, "images"), &r->llm.images,
 				    &kind, &err) < 0) {
 		record_reject(rec, kind, "%s", err.buf);
 		goto fail;
@@ -489,7 +472,7 @@ void mc_run_figures(struct mc_run *r, struct stage *st)
 				      "labels_plus", (json_int_t)r->plus, "labels_minus", (json_int_t)r->minus,
 				      "unlabelled", (json_int_t)r->unlabelled,
 				      "final_correct", (json_int_t)r->final_correct,
-				      "n_fallbacks", (json_int_t)r->n_fallbacks));
+				      "n_fallbacks", (json_int_t)r->sampling.fallbacks));
 }
 
 /* ---- --dry-run ----------------------------------------------------------- */
@@ -508,7 +491,7 @@ static int dry_map(struct record *rec, void *ctx)
 		return STAGE_REJECT;
 	}
 	sbuf_release(&err);
-	if (mc_plan_bounds(&r->cfg, in.steps.nr, in.final_correct, r->n_mode == LLM_N_SEEDS, &b) < 0)
+	if (mc_plan_bounds(&r->cfg, in.steps.nr, in.final_correct, r->sampling.mode == LLM_N_SEEDS, &b) < 0)
 		abort(); /* the config was checked and there is at least one step */
 	/* the plan rides on the private copy of the record; nothing is written */
 	json_object_set_new(rec->json, "mc_plan",
@@ -554,7 +537,7 @@ json_t *mc_run_dry_summary(const struct mc_run *r)
 {
 	return json_pack("{s:s, s:I, s:s, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I}, s:I}",
 			 "mode", mc_mode_name(r->cfg.mode), "rollouts", (json_int_t)r->cfg.rollouts,
-			 "n_mode", r->n_mode == LLM_N_SEEDS ? "seeds" : "n",
+			 "n_mode", r->sampling.mode == LLM_N_SEEDS ? "seeds" : "n",
 			 "solutions", (json_int_t)r->solutions, "steps", (json_int_t)r->steps,
 			 "requests", "min", (json_int_t)r->dry.requests_min,
 			 "max", (json_int_t)r->dry.requests_max,

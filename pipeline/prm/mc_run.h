@@ -27,9 +27,8 @@
  * every rollout of the record sends those same messages plus the prefix
  * as a final assistant message, so the bytes before the prefix never vary
  * and a server's prefix cache hits. A batch of samples first..first+k-1
- * is one request with n = k and seed = seed + first (--n-mode n), k
- * requests with n = 1 and seeds seed + first + i (seeds), or n = k until
- * an endpoint answers with fewer choices or refuses n (auto). smelt-sim
+ * is one request with n = k and seed = seed + first, or k requests with
+ * n = 1 and seeds seed + first + i, as llm_sampling.h decides. smelt-sim
  * gives the same text for sample i either way; vLLM does not (its n = k
  * draws from one generator), so on vLLM use --n-mode seeds when modes
  * must agree sample by sample.
@@ -40,14 +39,12 @@
 #include <jansson.h>
 
 #include "answer/answer_check.h"
-#include "llm/image_load.h"
-#include "llm/llm_engine.h"
-#include "gen/llm_gen.h"
-#include "stage/llm_loop.h"
+#include "llm/llm_prompt.h"
+#include "llm/llm_sampling.h"
 #include "prm/mc_plan.h"
-#include "text/prompt_file.h"
-#include "stage/stage.h"
 #include "prm/step_split.h"
+#include "stage/llm_loop.h"
+#include "stage/stage.h"
 
 /* How the prefix is marked as something to continue. */
 enum mc_continuation {
@@ -58,24 +55,19 @@ enum mc_continuation {
 struct mc_run {
 	/* set by the stage before mc_run_prepare */
 	struct mc_config cfg;
-	const struct prompt_file *prompt;  /* borrowed */
-	struct llm_params params;          /* merged CLI + front matter (borrowed) */
-	struct image_load_opts images;
-	struct llm_engine *engine;         /* NULL for --dry-run */
+	struct llm_setup llm;              /* prompt, params, images; engine NULL for --dry-run */
 	struct answer_opts check;          /* per-record options and question added */
 	size_t max_steps;                  /* 0: no merging */
 	enum step_merge merge;
-	enum llm_n_mode n_mode;
+	struct llm_sampling sampling;      /* .mode set by the stage */
 	enum mc_continuation continuation;
-	const char *stage_name;
 
 	/* set by mc_run_prepare */
 	json_t *provenance;
 	json_t *extra;                     /* params.extra with the continuation fields */
 	struct llm_params req_params;      /* params with `extra` (borrowed fields) */
-	int use_seeds;
 	/* figures, updated atomically */
-	uint64_t solutions, steps, generations, requests, plus, minus, unlabelled, n_fallbacks;
+	uint64_t solutions, steps, generations, requests, plus, minus, unlabelled;
 	uint64_t final_correct;
 	/* --dry-run totals (main thread) */
 	struct mc_bounds dry;

@@ -55,7 +55,7 @@ static void on_verdict(void *data, const struct llm_result *res)
 			judge_fail(s, "judge_unparsed", "the judge's reply has no text", NULL);
 			break;
 		}
-		parsed = reply_parser_apply(q->j->parser, json_string_value(content), json_string_length(content), &err);
+		parsed = reply_parser_apply(q->j->llm.parser, json_string_value(content), json_string_length(content), &err);
 		v = prm_judge_parsed_verdict(parsed);
 		json_decref(parsed);
 		if (v < 0)
@@ -110,7 +110,7 @@ static int judge_start(struct llm_job *job, struct record *rec, void *ctx)
 			continue;
 		ctxrec = json_pack("{s:s?, s:s, s:s, s:s}", "question", s->res.question, "gold", s->res.gold,
 				   "pred", it->reply, "extracted", it->extracted ? it->extracted : "");
-		msgs = prompt_file_render(j->prompt, ctxrec, &err);
+		msgs = prompt_file_render(j->llm.prompt, ctxrec, &err);
 		json_decref(ctxrec);
 		if (!msgs) {
 			for (size_t k = 0; k < i; k++)
@@ -128,7 +128,7 @@ static int judge_start(struct llm_job *job, struct record *rec, void *ctx)
 
 		if (!bodies[i])
 			continue;
-		llm_request_body(&body, &j->params, bodies[i], 1, j->params.has_seed, j->params.seed);
+		llm_request_body(&body, &j->llm.params, bodies[i], 1, j->llm.params.has_seed, j->llm.params.seed);
 		json_decref(bodies[i]);
 		q = xcalloc(1, sizeof(*q));
 		q->job = job;
@@ -137,11 +137,11 @@ static int judge_start(struct llm_job *job, struct record *rec, void *ctx)
 		call.len = body.len;
 		call.body = sbuf_detach(&body, NULL);
 		call.sample = 0;
-		call.max_tokens = j->params.max_tokens;
+		call.max_tokens = j->llm.params.max_tokens;
 		call.done = on_verdict;
 		call.data = q;
 		llm_job_hold(job);
-		llm_engine_submit(j->engine, &call);
+		llm_engine_submit(j->llm.engine, &call);
 	}
 	free(bodies);
 	sbuf_release(&err);

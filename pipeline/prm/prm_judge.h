@@ -13,19 +13,13 @@
 #ifndef SMELT_PRM_JUDGE_H
 #define SMELT_PRM_JUDGE_H
 
-#include "llm/llm_engine.h"
-#include "stage/llm_loop.h"
-#include "stage/llm_options.h"
+#include "llm/llm_prompt.h"
 #include "prm/prm_check.h"
-#include "text/prompt_file.h"
-#include "text/reply_parse.h"
+#include "stage/llm_loop.h"
 
 struct prm_judge {
 	struct prm_check *check;            /* borrowed; its figures are updated */
-	const struct prompt_file *prompt;   /* borrowed */
-	const struct reply_parser *parser;  /* borrowed */
-	struct llm_params params;           /* merged CLI + front matter (borrowed) */
-	struct llm_engine *engine;
+	struct llm_setup llm;               /* the judge prompt, its parser, params, engine */
 };
 
 /* The llm_loop callbacks; ctx is the struct prm_judge. */

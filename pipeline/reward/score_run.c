@@ -49,10 +49,10 @@ void score_prepare(struct score_config *c)
 	}
 	if (c->backend == SCORE_FIELD)
 		json_object_set_new(params, "field", json_string(c->field));
-	if (c->params.extra)
-		json_object_set(params, "extra", c->params.extra);
-	c->provenance = provenance_entry(c->stage_name, c->backend == SCORE_FIELD ? NULL : c->params.model,
-					 c->prompt ? prompt_file_hash(c->prompt) : NULL, params);
+	if (c->llm.params.extra)
+		json_object_set(params, "extra", c->llm.params.extra);
+	c->provenance = provenance_entry(c->llm.stage_name, c->backend == SCORE_FIELD ? NULL : c->llm.params.model,
+					 c->llm.prompt ? prompt_file_hash(c->llm.prompt) : NULL, params);
 }
 
 void score_release(struct score_config *c)
@@ -86,7 +86,7 @@ static int read_judge(struct score_config *c, struct score_state *s, size_t unit
 		state_fail(s, "parse_error", "the judge's reply has no text", NULL);
 		return -1;
 	}
-	v = reply_parser_apply(c->parser, json_string_value(content), json_string_length(content), &err);
+	v = reply_parser_apply(c->llm.parser, json_string_value(content), json_string_length(content), &err);
 	if (!v || score_from_value(v, &s->v[unit], &err) < 0) {
 		state_fail(s, "parse_error", err.buf, json_string_value(content));
 		r = -1;
@@ -137,13 +137,13 @@ static char *reward_body(const struct score_config *c, const json_t *messages, s
 	json_t *b = json_object();
 	struct sbuf sb = SBUF_INIT;
 
-	if (c->params.model)
-		json_object_set_new(b, "model", json_string(c->params.model));
+	if (c->llm.params.model)
+		json_object_set_new(b, "model", json_string(c->llm.params.model));
 	json_object_set(b, "messages", (json_t *)messages);
 	if (c->backend == SCORE_CLASSIFY && c->raw)
 		json_object_set_new(b, "activation", json_false());
-	if (c->params.extra)
-		json_object_update(b, c->params.extra);
+	if (c->llm.params.extra)
+		json_object_update(b, c->llm.params.extra);
 	json_write(&sb, b);
 	json_decref(b);
 	return sbuf_detach(&sb, len);
@@ -182,7 +182,7 @@ static json_t *judge_messages(struct score_config *c, struct record *rec, const 
 	const char *kind = NULL;
 	size_t k;
 
-	rendered = prompt_file_render(c->prompt, view, &err);
+	rendered = prompt_file_render(c->llm.prompt, view, &err);
 	json_decref(view);
 	if (!rendered) {
 		record_reject(rec, "template_error", "%s", err.buf);
@@ -197,7 +197,7 @@ static json_t *judge_messages(struct score_config *c, struct record *rec, const 
 		for (size_t i = 0; i < k && i < json_array_size(images); i++)
 			json_array_append(some, json_array_get(images, i));
 	}
-	if (llm_messages_add_images(rendered, some, &c->images, &kind, &err) < 0) {
+	if (llm_messages_add_images(rendered, some, &c->llm.images, &kind, &err) < 0) {
 		record_reject(rec, kind, "%s", err.buf);
 		json_decref(rendered);
 		rendered = NULL;
@@ -210,7 +210,7 @@ static json_t *judge_messages(struct score_config *c, struct record *rec, const 
 static void submit(struct score_config *c, struct llm_job *job, size_t unit, char *body, size_t len)
 {
 	struct score_req *q = xcalloc(1, sizeof(*q));
-	struct llm_call call = { .body = body, .len = len, .max_tokens = c->params.max_tokens,
+	struct llm_call call = { .body = body, .len = len, .max_tokens = c->llm.params.max_tokens,
 				 .done = on_answer, .data = q };
 
 	if (c->backend != SCORE_JUDGE) {
@@ -222,7 +222,7 @@ static void submit(struct score_config *c, struct llm_job *job, size_t unit, cha
 	q->c = c;
 	q->unit = unit;
 	llm_job_hold(job);
-	llm_engine_submit(c->engine, &call);
+	llm_engine_submit(c->llm.engine, &call);
 }
 
 /*
@@ -251,7 +251,7 @@ static int score_start(struct llm_job *job, struct record *rec, void *ctx)
 	}
 	if (c->backend != SCORE_JUDGE) {
 		parts = json_deep_copy(messages);
-		if (llm_messages_add_images(parts, images, &c->images, &kind, &err) < 0) {
+		if (llm_messages_add_images(parts, images, &c->llm.images, &kind, &err) < 0) {
 			record_reject(rec, kind, "%s", err.buf);
 			goto out;
 		}
@@ -265,7 +265,7 @@ static int score_start(struct llm_job *job, struct record *rec, void *ctx)
 		if (!m)
 			goto out;
 		if (c->backend == SCORE_JUDGE) {
-			llm_request_body(&b, &c->params, m, 1, c->params.has_seed, c->params.seed);
+			llm_request_body(&b, &c->llm.params, m, 1, c->llm.params.has_seed, c->llm.params.seed);
 			bodies[i] = sbuf_detach(&b, &lens[i]);
 		} else {
 			bodies[i] = reward_body(c, m, &lens[i]);

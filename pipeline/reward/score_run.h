@@ -18,13 +18,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "llm/image_load.h"
-#include "llm/llm_engine.h"
-#include "stage/llm_loop.h"
-#include "stage/llm_options.h"
-#include "text/prompt_file.h"
-#include "text/reply_parse.h"
+#include "llm/llm_prompt.h"
 #include "reward/score_request.h"
+#include "stage/llm_loop.h"
 #include "stage/stage.h"
 
 struct score_config {
@@ -37,12 +33,7 @@ struct score_config {
 	long label;                        /* classify: class whose probability (or logit) is the score */
 	int raw;                           /* classify: ask for logits ("activation": false) */
 	const char *field;                 /* field: where the score already is */
-	const struct prompt_file *prompt;  /* judge (borrowed) */
-	const struct reply_parser *parser; /* judge (borrowed) */
-	struct llm_params params;          /* model, extra... (borrowed) */
-	struct image_load_opts images;
-	struct llm_engine *engine;         /* every request (borrowed) */
-	const char *stage_name;
+	struct llm_setup llm;              /* prompt and parser for judge; params, images, engine */
 
 	/* set by score_prepare */
 	char *score_path, *turns_path;

@@ -3,14 +3,17 @@
  * (endpoints, limits, generation parameters, cache, images), as a table a
  * stage adds to its own, a parser callback, and the --help text.
  *
- * A stage's main:
+ * Model-calling stages get all of this through the frame (llm_stage.h),
+ * which adds the table to the stage's own, tries llm_options_parse first
+ * in its option callback, and calls llm_options_finish. A stage that
+ * drives a library module with its own table (smelt-tree grow, through
+ * tree_grow.h) does the same by hand:
  *
- *	struct llm_options lo;
  *	llm_options_init(&lo);
- *	table = llm_options_table(gen_options);
- *	stage_parse_options(&st, argc, argv, table, gen_option_cb, &ctx);
- *	    ... where gen_option_cb first tries llm_options_parse(&st, &lo, id, arg)
- *	if (llm_options_finish(&st, &lo) < 0) exit(EXIT_USAGE);
+ *	table = llm_options_table(own);            // free() after parsing
+ *	... the option callback: r = llm_options_parse(st, &lo, id, arg); if (r <= 0) return r;
+ *	if (llm_options_finish(st, &lo) < 0) exit(EXIT_USAGE);
+ *	engine = llm_options_engine_new(&lo);      // via struct llm_engine_config
  */
 #ifndef SMELT_LLM_OPTIONS_H
 #define SMELT_LLM_OPTIONS_H
@@ -18,33 +21,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "llm/llm_engine.h"
+#include "llm/llm_params.h"
 #include "stage/stage.h"
-
-/* Generation parameters: what goes into a request body. Unset ones are not sent. */
-struct llm_params {
-	char *model;               /* NULL: unset */
-	double temperature, top_p; /* NAN: unset */
-	long max_tokens;           /* -1: unset */
-	long long seed;
-	int has_seed;
-	long n;                    /* 0: unset */
-	json_t *stop;              /* NULL or an array of strings (owned) */
-	json_t *extra;             /* NULL or an object merged into the body (owned) */
-};
-
-void llm_params_init(struct llm_params *p);
-void llm_params_release(struct llm_params *p);
-/* Fill what is unset in `p` from `defaults` (copies). */
-void llm_params_merge(struct llm_params *p, const struct llm_params *defaults);
-/*
- * Read defaults from an object such as a prompt file's front matter:
- * model, temperature, top_p, max_tokens, seed, n, stop (string or list),
- * extra (object). Unknown keys are ignored. Returns 0, or -1 with a
- * message in `err` naming the bad key.
- */
-int llm_params_from_json(struct llm_params *p, const json_t *obj, struct sbuf *err);
-/* The parameters as an object for provenance (new reference). */
-json_t *llm_params_json(const struct llm_params *p);
 
 struct llm_options {
 	char **endpoints;         /* base URLs ending in /v1 (owned) */
@@ -63,9 +42,6 @@ struct llm_options {
 	uint64_t max_image_bytes;
 };
 
-#define LLM_DEFAULT_CONCURRENCY 64
-#define LLM_DEFAULT_TIMEOUT 600.0
-#define LLM_DEFAULT_RETRIES 8
 #define LLM_DEFAULT_MAX_IMAGE_BYTES (20u << 20)
 
 void llm_options_init(struct llm_options *o);
@@ -87,6 +63,15 @@ int llm_options_parse(struct stage *st, struct llm_options *o, int id, const cha
  * printing a usage error.
  */
 int llm_options_finish(struct stage *st, struct llm_options *o);
+
+/*
+ * The engine configuration the options describe; it borrows o's strings,
+ * so `o` must outlive its use (llm_engine_new copies what it keeps).
+ */
+void llm_options_engine_config(const struct llm_options *o, struct llm_engine_config *c);
+
+/* llm_engine_new for the configuration of `o`: a new engine, or NULL after error(). */
+struct llm_engine *llm_options_engine_new(const struct llm_options *o);
 
 /* Text for stage->extra_help: environment and cache modes. */
 extern const char llm_options_help[];

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json/json_path.h"
 #include "json/json_write.h"
 
 enum {
@@ -209,6 +210,67 @@ void stage_parse_options(struct stage *st, int argc, char **argv,
 	sbuf_release(&shorts);
 	if (st->progress < 0)
 		st->progress = isatty(2);
+}
+
+long stage_arg_long_as(const struct stage *st, const char *opt, const char *arg, long min, long max,
+		       const char *want)
+{
+	long v;
+
+	if (parse_long(arg, min, max, &v)) {
+		if (want)
+			stage_usage_error(st, "%s wants %s, not '%s'", opt, want, arg);
+		stage_usage_error(st, "%s wants %ld..%ld, not '%s'", opt, min, max, arg);
+	}
+	return v;
+}
+
+long stage_arg_long(const struct stage *st, const char *opt, const char *arg, long min, long max)
+{
+	return stage_arg_long_as(st, opt, arg, min, max, NULL);
+}
+
+double stage_arg_double(const struct stage *st, const char *opt, const char *arg, double min, double max,
+			const char *want)
+{
+	double v;
+
+	if (parse_double(arg, min, max, &v))
+		stage_usage_error(st, "%s wants %s, not '%s'", opt, want, arg);
+	return v;
+}
+
+const char *stage_arg_field(const struct stage *st, const char *opt, const char *arg)
+{
+	if (jpath_check(arg) < 0)
+		stage_usage_error(st, "%s: '%s' is not a field path", opt, arg);
+	return arg;
+}
+
+/* "a, b, c or d" */
+static void command_list(struct sbuf *out, const char *const *commands)
+{
+	for (size_t i = 0; commands[i]; i++)
+		sbuf_addf(out, "%s%s", i ? (commands[i + 1] ? ", " : " or ") : "", commands[i]);
+}
+
+const char *stage_parse_command(struct stage *st, int argc, char **argv, const char *const *commands,
+				const struct stage_option *extra, stage_option_fn cb, void *ctx)
+{
+	struct sbuf list = SBUF_INIT;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+				  !strcmp(argv[1], "--version")))
+			stage_parse_options(st, argc, argv, extra, cb, ctx);
+		command_list(&list, commands);
+		stage_usage_error(st, "a command is required: %s", list.buf);
+	}
+	stage_parse_options(st, argc - 1, argv + 1, extra, cb, ctx);
+	for (size_t i = 0; commands[i]; i++)
+		if (!strcmp(argv[1], commands[i]))
+			return argv[1];
+	stage_usage_error(st, "unknown command '%s'", argv[1]);
 }
 
 struct record_writer_opts stage_writer_opts(const struct stage *st)

@@ -3,7 +3,8 @@
  * rejects sinks, --stats, progress, exit codes, and a record loop that
  * parses and transforms records on worker threads while keeping order.
  *
- * A stage's main:
+ * A stage's main (model-calling stages use the frame in llm_stage.h,
+ * which wraps these):
  *
  *	struct stage st;
  *	stage_init(&st, "smelt-foo", "one-line summary", "smelt-foo in.jsonl > out.jsonl.zst");
@@ -27,6 +28,7 @@
 #include "io/record_writer.h"
 #include "core/sbuf.h"
 #include "core/util.h"
+#include "stage/stage_loop.h"
 
 #define EXIT_FATAL 1
 #define EXIT_USAGE 2
@@ -85,6 +87,30 @@ void stage_usage(const struct stage *st, FILE *fp);
 __attribute__((noreturn)) void stage_usage_error(const struct stage *st, const char *fmt, ...)
 	PRINTF_LIKE(2, 3);
 
+/*
+ * Option arguments for stage_option_fn callbacks: each returns the value,
+ * or reports a usage error (exit 2) naming `opt` (e.g. "--samples"):
+ * "--samples wants 1..100000, not 'x'", or with `want` what is wanted
+ * ("--index wants an integer, not 'x'").
+ */
+long stage_arg_long(const struct stage *st, const char *opt, const char *arg, long min, long max);
+long stage_arg_long_as(const struct stage *st, const char *opt, const char *arg, long min, long max,
+		       const char *want);
+double stage_arg_double(const struct stage *st, const char *opt, const char *arg, double min, double max,
+			const char *want);
+/* A field path (json_path.h): "--into: 'x' is not a field path" otherwise. */
+const char *stage_arg_field(const struct stage *st, const char *opt, const char *arg);
+
+/*
+ * For a stage with commands (smelt-tree validate ..., smelt-condor sft
+ * ...): argv[1] is the command, one of the NULL-terminated `commands`,
+ * and the options follow it. Parses them like stage_parse_options and
+ * returns the command (borrowed from argv); --help and --version work
+ * without one; no command or an unknown one is a usage error.
+ */
+const char *stage_parse_command(struct stage *st, int argc, char **argv, const char *const *commands,
+				const struct stage_option *extra, stage_option_fn cb, void *ctx);
+
 /* Open -o and --rejects; dies (exit 1) if they cannot be created. */
 void stage_open(struct stage *st);
 
@@ -107,54 +133,6 @@ int stage_emit_text(struct stage *st, const char *text, size_t len) MUST_CHECK;
 
 /* Add n to the figure `key` of --stats (main thread only). */
 void stage_figure_add(struct stage *st, const char *key, double n);
-
-/* ---- the record loop ---------------------------------------------------- */
-
-enum stage_verdict {
-	STAGE_KEEP,   /* emit rec->json, or each record of rec->outputs */
-	STAGE_DROP,   /* emit nothing; the stage accounts for it itself */
-	STAGE_REJECT, /* set aside with rec->reject_kind and rec->reject_msg */
-};
-
-struct record {
-	json_t *json;       /* the parsed record; the loop owns it */
-	json_t *outputs;    /* optional array of records emitted instead of json */
-	struct record_loc loc;
-	uint64_t seq;       /* 0-based position among all input records */
-	enum stage_verdict verdict;
-	const char *reject_kind;
-	struct sbuf reject_msg;
-	struct sbuf text;   /* the raw input text; serialised output after map */
-	size_t nout;        /* records serialised in text after map */
-	uint64_t scratch[4]; /* for the stage: e.g. a hash computed in map */
-	struct sbuf aux;    /* for the stage: bytes map hands to serial (a key, an id) */
-	int parse_failed;
-};
-
-/* Helper for map functions: mark the record rejected. Returns STAGE_REJECT. */
-int record_reject(struct record *rec, const char *kind, const char *fmt, ...) PRINTF_LIKE(3, 4);
-
-struct stage_ops {
-	/*
-	 * Runs on worker threads, so it may touch only the record and
-	 * thread-safe state in ctx. Returns an enum stage_verdict. NULL keeps
-	 * every record as it is.
-	 */
-	int (*map)(struct record *rec, void *ctx);
-	/*
-	 * Runs on the main thread in input order, after map, with the output
-	 * serialised in rec->text (one line per record, '\n'-terminated).
-	 * Return 0 to let the loop write rec->text, 1 if the callback consumed
-	 * the record itself (it then counts what it emits), -1 on a fatal
-	 * error. Rejected records never reach it.
-	 */
-	int (*serial)(struct stage *st, struct record *rec, void *ctx);
-	int keep_json;  /* serial needs rec->json */
-	int require_id; /* reject records without a string "id" */
-};
-
-/* Run the loop over st->inputs (stdin when none). Returns 0 or -1 (fatal). */
-int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx) MUST_CHECK;
 
 /* Progress: call from long loops that do not use stage_run. */
 void stage_progress_tick(struct stage *st, uint64_t done, uint64_t total);

@@ -8,6 +8,8 @@
  * writes. A bounded number of batches is in flight, so memory stays flat
  * whatever the input size, and output order is input order.
  */
+#include "stage/stage_loop.h"
+
 #include "stage/stage.h"
 
 #include <pthread.h>

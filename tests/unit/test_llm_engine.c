@@ -1,6 +1,6 @@
 /*
- * test_llm_engine.c — the engine against a small in-process HTTP server
- * (libmicrohttpd) whose behaviour the request text chooses: success,
+ * test_llm_engine.c — the engine against the loopback fake server
+ * (support_fake_server.h) whose behaviour the request text chooses: success,
  * Retry-After as an HTTP date, a malformed body then success, a body
  * without choices, lasting 503s, a 400 that echoes the Authorization
  * header (the key must come back masked), a 401 before any success
@@ -20,132 +20,24 @@
 #include <pthread.h>
 
 #include <cmocka.h>
-#include <microhttpd.h>
 
 #include "llm/llm_engine.h"
-#include "stage/llm_options.h"
+#include "support_fake_server.h"
 
-#define KEY "sk-test-ECHO-4242"
+#define KEY FAKE_SERVER_KEY
 
-static struct MHD_Daemon *daemon_;
 static char base[64];
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static int arrivals[16], active, peak;
-
-struct upload {
-	char *data;
-	size_t len;
-};
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *body,
-			     const char *retry_after)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	if (retry_after)
-		MHD_add_response_header(r, "Retry-After", retry_after);
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static const char ok_body[] =
-	"{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"}}],"
-	"\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
-
-/* The mode is the digit after "mode" in the body; arrivals are counted per mode. */
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *data,
-			       size_t *size, void **con_cls)
-{
-	struct upload *u = *con_cls;
-	const char *m;
-	int mode, k;
-	char msg[256], date[64];
-
-	if (!u) {
-		*con_cls = calloc(1, sizeof(struct upload));
-		return MHD_YES;
-	}
-	if (*size) {
-		u->data = realloc(u->data, u->len + *size + 1);
-		memcpy(u->data + u->len, data, *size);
-		u->len += *size;
-		u->data[u->len] = '\0';
-		*size = 0;
-		return MHD_YES;
-	}
-	m = u->data ? strstr(u->data, "mode") : NULL;
-	mode = m ? m[4] - '0' : 0;
-	/* Only the concurrency test's requests (mode 7) count towards the
-	 * peak: a straggler from an earlier test must not inflate it. */
-	pthread_mutex_lock(&mu);
-	k = arrivals[mode]++;
-	if (mode == 7 && ++active > peak)
-		peak = active;
-	pthread_mutex_unlock(&mu);
-	if (mode == 7) {
-		usleep(30000);
-		pthread_mutex_lock(&mu);
-		active--;
-		pthread_mutex_unlock(&mu);
-	}
-	switch (mode) {
-	case 1: { /* 429 until a Retry-After date two seconds ahead */
-		time_t t = time(NULL) + 2;
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", gmtime(&t));
-		if (k == 0)
-			return reply(c, 429, "{\"error\":{\"message\":\"slow down\"}}", date);
-		return reply(c, 200, ok_body, NULL);
-	}
-	case 2: /* malformed once */
-		return k == 0 ? reply(c, 200, "{\"choices\": [", NULL) : reply(c, 200, ok_body, NULL);
-	case 3:
-		return reply(c, 200, "{\"choices\":[]}", NULL);
-	case 4:
-		return reply(c, 503, "{\"error\":{\"message\":\"overloaded\"}}", NULL);
-	case 5: /* echoes the key */
-		snprintf(msg, sizeof(msg), "{\"error\":{\"message\":\"bad request with %s\"}}",
-			 MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"));
-		return reply(c, 400, msg, NULL);
-	case 6:
-		return reply(c, 401, "{\"error\":{\"message\":\"Incorrect API key provided: " KEY "\"}}", NULL);
-	default:
-		return reply(c, 200, ok_body, NULL);
-	}
-}
-
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
-{
-	struct upload *u = *con_cls;
-
-	if (u) {
-		free(u->data);
-		free(u);
-	}
-	*con_cls = NULL;
-}
 
 static int setup(void **state)
 {
-	daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-				   MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, NULL,
-				   MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				   MHD_OPTION_CONNECTION_LIMIT, 2000u, MHD_OPTION_END);
-	assert_non_null(daemon_);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u/v1",
-		 MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT)->port);
+	snprintf(base, sizeof(base), "%s/v1", fake_server_start(FAKE_BY_BODY));
 	setenv("OPENAI_API_KEY", KEY, 1);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	MHD_stop_daemon(daemon_);
+	fake_server_stop();
 	return 0;
 }
 
@@ -215,20 +107,21 @@ static void outcome_release(struct outcome *o)
 		free(o->message[i]);
 }
 
-static void options(struct llm_options *lo)
+static const char *endpoints[1];
+
+static void options(struct llm_engine_config *lo)
 {
-	llm_options_init(lo);
-	lo->endpoints = xcalloc(1, sizeof(char *));
-	lo->endpoints[0] = xstrdup(base);
-	lo->nendpoints = lo->endpoints_alloc = 1;
+	llm_engine_config_init(lo);
+	endpoints[0] = base;
+	lo->endpoints = endpoints;
+	lo->nendpoints = 1;
 	lo->retries = 3;
 	lo->timeout = 10;
-	lo->cache_mode = 0;
 }
 
 static void test_retries_and_errors(void **state)
 {
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 	double t0;
@@ -280,13 +173,12 @@ static void test_retries_and_errors(void **state)
 	assert_int_equal(json_integer_value(json_object_get(st, "ok")), 3);
 	json_decref(st);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	outcome_release(&o);
 }
 
 static void test_unauthorized_is_fatal(void **state)
 {
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 	const char *f;
@@ -309,13 +201,12 @@ static void test_unauthorized_is_fatal(void **state)
 	wait_all(&o, 21);
 	assert_int_equal(o.status[20], LLM_ABORTED);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	outcome_release(&o);
 }
 
 static void test_concurrency_cap(void **state)
 {
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 
@@ -323,22 +214,21 @@ static void test_concurrency_cap(void **state)
 	lo.concurrency = 4;
 	e = llm_engine_new(&lo);
 	outcome_init(&o);
-	peak = 0;
+	fake_server_reset();
 	for (int i = 0; i < 40; i++)
 		submit(e, &o, i, 7);
 	wait_all(&o, 40);
 	for (int i = 0; i < 40; i++)
 		assert_int_equal(o.status[i], LLM_OK);
-	assert_true(peak <= 4);
-	assert_true(peak >= 2);
+	assert_true(fake_server_counts().peak <= 4);
+	assert_true(fake_server_counts().peak >= 2);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	outcome_release(&o);
 }
 
 static void test_rpm_limit(void **state)
 {
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 	double t0 = now_seconds();
@@ -352,14 +242,13 @@ static void test_rpm_limit(void **state)
 	wait_all(&o, 6);
 	assert_true(now_seconds() - t0 >= 1.4);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	outcome_release(&o);
 }
 
 static void test_cache_hits_ask_nothing(void **state)
 {
 	char dir[] = "/tmp/smelt-engine-cache.XXXXXX";
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 	int before;
@@ -367,7 +256,7 @@ static void test_cache_hits_ask_nothing(void **state)
 	assert_non_null(mkdtemp(dir));
 	options(&lo);
 	lo.cache_dir = dir;
-	lo.cache_mode = 1; /* rw */
+	lo.cache_mode = LLM_CACHE_RW;
 	e = llm_engine_new(&lo);
 	outcome_init(&o);
 	for (int i = 0; i < 10; i++)
@@ -375,9 +264,7 @@ static void test_cache_hits_ask_nothing(void **state)
 	wait_all(&o, 10);
 	llm_engine_free(e);
 	outcome_release(&o);
-	pthread_mutex_lock(&mu);
-	before = arrivals[8];
-	pthread_mutex_unlock(&mu);
+	before = fake_server_counts().mode[8];
 	assert_int_equal(before, 10);
 
 	e = llm_engine_new(&lo);
@@ -390,9 +277,8 @@ static void test_cache_hits_ask_nothing(void **state)
 		assert_int_equal(o.from_cache[i], 1);
 		assert_int_equal(o.attempts[i], 0);
 	}
-	assert_int_equal(arrivals[8], 10);
+	assert_int_equal(fake_server_counts().mode[8], 10);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	outcome_release(&o);
 	{
 		DIR *d = opendir(dir);

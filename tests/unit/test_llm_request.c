@@ -20,7 +20,7 @@
 #include "core/base64.h"
 #include "llm/image_load.h"
 #include "json/json_write.h"
-#include "stage/llm_options.h"
+#include "llm/llm_params.h"
 #include "llm/llm_request.h"
 #include "llm/llm_stats.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_llm_route.c — the engine's route per call, against a small
- * in-process HTTP server (libmicrohttpd) that answers by URL path: where
+ * test_llm_route.c — the engine's route per call, against the loopback
+ * fake server (support_fake_server.h) answering by URL path: where
  * a routed request lands (the server root, with or without /v1 in the
  * endpoint), the accept hook (a pooling answer is not a chat completion,
  * and an empty "data" is retried), per-route counts, cache keys that keep
@@ -19,87 +19,23 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <microhttpd.h>
 
 #include "llm/llm_engine.h"
-#include "stage/llm_options.h"
+#include "support_fake_server.h"
 
-static struct MHD_Daemon *daemon_;
-static char root[64];
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static int n_chat, n_pooling, n_empty;
-
-static const char chat_body[] =
-	"{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"}}],"
-	"\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
-static const char pooling_body[] = "{\"data\":[{\"index\":0,\"data\":[0.25]}],\"usage\":{\"prompt_tokens\":4}}";
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *body)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* /v1/chat/completions and /pooling answer; /empty answers {"data": []}; the rest is 404. */
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *data,
-			       size_t *size, void **con_cls)
-{
-	static int seen;
-
-	if (*con_cls != &seen) {
-		*con_cls = &seen;
-		return MHD_YES;
-	}
-	if (*size) {
-		*size = 0;
-		return MHD_YES;
-	}
-	pthread_mutex_lock(&mu);
-	if (!strcmp(url, "/v1/chat/completions"))
-		n_chat++;
-	else if (!strcmp(url, "/pooling"))
-		n_pooling++;
-	else if (!strcmp(url, "/empty"))
-		n_empty++;
-	pthread_mutex_unlock(&mu);
-	if (!strcmp(url, "/v1/chat/completions"))
-		return reply(c, 200, chat_body);
-	if (!strcmp(url, "/pooling"))
-		return reply(c, 200, pooling_body);
-	if (!strcmp(url, "/empty"))
-		return reply(c, 200, "{\"data\":[]}");
-	return reply(c, 404, "{\"error\":{\"message\":\"Not Found\"}}");
-}
+static const char *root;
 
 static int setup(void **state)
 {
-	daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-				   MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, NULL, MHD_OPTION_END);
-	assert_non_null(daemon_);
-	snprintf(root, sizeof(root), "http://127.0.0.1:%u",
-		 MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT)->port);
+	root = fake_server_start(FAKE_BY_PATH);
 	unsetenv("OPENAI_API_KEY");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	MHD_stop_daemon(daemon_);
+	fake_server_stop();
 	return 0;
-}
-
-static void reset_counts(void)
-{
-	pthread_mutex_lock(&mu);
-	n_chat = n_pooling = n_empty = 0;
-	pthread_mutex_unlock(&mu);
 }
 
 struct outcome {
@@ -157,15 +93,16 @@ static void outcome_release(struct outcome *o)
 	pthread_cond_destroy(&o->cv);
 }
 
-static void options(struct llm_options *lo, const char *endpoint)
+static const char *endpoint_list[1];
+
+static void options(struct llm_engine_config *lo, const char *endpoint)
 {
-	llm_options_init(lo);
-	lo->endpoints = xcalloc(1, sizeof(char *));
-	lo->endpoints[0] = xstrdup(endpoint);
-	lo->nendpoints = lo->endpoints_alloc = 1;
+	llm_engine_config_init(lo);
+	endpoint_list[0] = endpoint;
+	lo->endpoints = endpoint_list;
+	lo->nendpoints = 1;
 	lo->retries = 2;
 	lo->timeout = 10;
-	lo->cache_mode = 0;
 }
 
 static void test_route_lands_at_the_server_root(void **state)
@@ -175,28 +112,27 @@ static void test_route_lands_at_the_server_root(void **state)
 	struct outcome o;
 
 	for (size_t i = 0; i < 2; i++) {
-		struct llm_options lo;
+		struct llm_engine_config lo;
 		struct llm_engine *e;
 
 		options(&lo, endpoints[i]);
 		e = llm_engine_new(&lo);
 		assert_non_null(e);
-		reset_counts();
+		fake_server_reset();
 		ask(e, "/pooling", llm_accept_data, &o);
 		assert_int_equal(o.status, LLM_OK);
 		assert_true(json_is_array(json_object_get(o.response, "data")));
 		outcome_release(&o);
-		assert_int_equal(n_pooling, 1);
-		assert_int_equal(n_chat, 0);
+		assert_int_equal(fake_server_counts().pooling, 1);
+		assert_int_equal(fake_server_counts().chat, 0);
 		llm_engine_free(e);
-		llm_options_release(&lo);
 	}
 	free(v1);
 }
 
 static void test_accept_hook_and_route_counts(void **state)
 {
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 	char *v1 = xasprintf("%s/v1", root);
@@ -204,11 +140,11 @@ static void test_accept_hook_and_route_counts(void **state)
 
 	options(&lo, v1);
 	e = llm_engine_new(&lo);
-	reset_counts();
+	fake_server_reset();
 	ask(e, NULL, NULL, &o); /* the default: chat completions under the endpoint */
 	assert_int_equal(o.status, LLM_OK);
 	outcome_release(&o);
-	assert_int_equal(n_chat, 1);
+	assert_int_equal(fake_server_counts().chat, 1);
 	/* a pooling answer is no chat completion: retried, then failed */
 	ask(e, "/pooling", NULL, &o);
 	assert_int_equal(o.status, LLM_FAILED);
@@ -220,7 +156,7 @@ static void test_accept_hook_and_route_counts(void **state)
 	assert_int_equal(o.status, LLM_FAILED);
 	assert_non_null(strstr(o.message, "no data"));
 	outcome_release(&o);
-	assert_int_equal(n_empty, 3);
+	assert_int_equal(fake_server_counts().empty, 3);
 	ask(e, "/pooling", llm_accept_data, &o);
 	assert_int_equal(o.status, LLM_OK);
 	outcome_release(&o);
@@ -235,13 +171,12 @@ static void test_accept_hook_and_route_counts(void **state)
 	assert_int_equal(json_integer_value(json_object_get(st, "requests")), 8);
 	json_decref(st);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	free(v1);
 }
 
 static void test_missing_route_is_fatal(void **state)
 {
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 	char *v1 = xasprintf("%s/v1", root), *where = xasprintf("endpoint %s/classify: HTTP 404", root);
@@ -255,7 +190,6 @@ static void test_missing_route_is_fatal(void **state)
 	assert_non_null(strstr(llm_engine_fatal(e), where));
 	assert_non_null(strstr(llm_engine_fatal(e), "route"));
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	free(v1);
 	free(where);
 }
@@ -282,7 +216,7 @@ static void test_cache_keeps_routes_apart(void **state)
 	struct hash128 chat = llm_request_key(b, strlen(b), 0);
 	char dir[] = "/tmp/smelt-route-cache.XXXXXX";
 	char *v1 = xasprintf("%s/v1", root);
-	struct llm_options lo;
+	struct llm_engine_config lo;
 	struct llm_engine *e;
 	struct outcome o;
 
@@ -296,9 +230,9 @@ static void test_cache_keeps_routes_apart(void **state)
 	assert_non_null(mkdtemp(dir));
 	options(&lo, v1);
 	lo.cache_dir = dir;
-	lo.cache_mode = 1; /* rw */
+	lo.cache_mode = LLM_CACHE_RW;
 	e = llm_engine_new(&lo);
-	reset_counts();
+	fake_server_reset();
 	/* the same body on two routes: two questions, then two hits */
 	for (int round = 0; round < 2; round++) {
 		ask(e, "/pooling", llm_accept_data, &o);
@@ -312,10 +246,9 @@ static void test_cache_keeps_routes_apart(void **state)
 		assert_true(json_is_array(json_object_get(o.response, "choices")));
 		outcome_release(&o);
 	}
-	assert_int_equal(n_pooling, 1);
-	assert_int_equal(n_chat, 1);
+	assert_int_equal(fake_server_counts().pooling, 1);
+	assert_int_equal(fake_server_counts().chat, 1);
 	llm_engine_free(e);
-	llm_options_release(&lo);
 	remove_dir(dir);
 	free(v1);
 }
@@ -323,7 +256,7 @@ static void test_cache_keeps_routes_apart(void **state)
 static void test_reject_kinds_and_accept(void **state)
 {
 	const char *why = NULL;
-	json_t *chat = json_loads(chat_body, 0, NULL), *pool = json_loads(pooling_body, 0, NULL);
+	json_t *chat = json_loads(fake_server_chat_body, 0, NULL), *pool = json_loads(fake_server_pooling_body, 0, NULL);
 	json_t *arr = json_array();
 
 	assert_null(llm_status_reject_kind(LLM_OK));

@@ -1,0 +1,68 @@
+/*
+ * stage_loop.h — the record loop of stage_run (stage_loop.c): records are
+ * read and parsed in batches, mapped on worker threads, and handed back to
+ * the main thread in input order for the serial step and output.
+ *
+ * A stage gives a struct stage_ops: `map` decides per record (keep, drop
+ * or reject with record_reject), `serial` sees the kept ones in order.
+ * stage.h includes this header, so a stage needs only stage.h.
+ */
+#ifndef SMELT_STAGE_LOOP_H
+#define SMELT_STAGE_LOOP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "io/record_reader.h"
+
+struct stage;
+
+enum stage_verdict {
+	STAGE_KEEP,   /* emit rec->json, or each record of rec->outputs */
+	STAGE_DROP,   /* emit nothing; the stage accounts for it itself */
+	STAGE_REJECT, /* set aside with rec->reject_kind and rec->reject_msg */
+};
+
+struct record {
+	json_t *json;       /* the parsed record; the loop owns it */
+	json_t *outputs;    /* optional array of records emitted instead of json */
+	struct record_loc loc;
+	uint64_t seq;       /* 0-based position among all input records */
+	enum stage_verdict verdict;
+	const char *reject_kind;
+	struct sbuf reject_msg;
+	struct sbuf text;   /* the raw input text; serialised output after map */
+	size_t nout;        /* records serialised in text after map */
+	uint64_t scratch[4]; /* for the stage: e.g. a hash computed in map */
+	struct sbuf aux;    /* for the stage: bytes map hands to serial (a key, an id) */
+	int parse_failed;
+};
+
+/* Helper for map functions: mark the record rejected. Returns STAGE_REJECT. */
+int record_reject(struct record *rec, const char *kind, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+struct stage_ops {
+	/*
+	 * Runs on worker threads, so it may touch only the record and
+	 * thread-safe state in ctx. Returns an enum stage_verdict. NULL keeps
+	 * every record as it is.
+	 */
+	int (*map)(struct record *rec, void *ctx);
+	/*
+	 * Runs on the main thread in input order, after map, with the output
+	 * serialised in rec->text (one line per record, '\n'-terminated).
+	 * Return 0 to let the loop write rec->text, 1 if the callback consumed
+	 * the record itself (it then counts what it emits), -1 on a fatal
+	 * error. Rejected records never reach it.
+	 */
+	int (*serial)(struct stage *st, struct record *rec, void *ctx);
+	int keep_json;  /* serial needs rec->json */
+	int require_id; /* reject records without a string "id" */
+};
+
+/* Run the loop over st->inputs (stdin when none). Returns 0 or -1 (fatal). */
+int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx) MUST_CHECK;
+
+#endif
