@@ -1,12 +1,15 @@
 # smelt — one non-recursive Makefile.
 #
-# pipeline/*/*.c  -> build/libsmelt.a (the library every stage and test links)
+# pipeline/*/*.c   -> build/libsmelt.a (the library every stage and test links)
 # pipeline/sim/*.c -> build/libsmelt-sim.a (the simulator, smelt-sim only)
-# stages/NAME.c   -> bin/smelt-NAME
-# tests/unit/test_*.c -> build/tests/test_* (cmocka)
+# stages/NAME.c    -> bin/smelt-NAME
+# tests/unit/test_*.c -> build/tests/test_* (cmocka), each linked with every
+#                     tests/unit/support_*.c
 #
 # New files are picked up by wildcard: adding a stage or a module never
-# needs an edit here.
+# needs an edit here. `make DEVELOPER=1` (what CI builds with) turns
+# warnings into errors; a plain `make` only prints them, so a newer compiler
+# with new warnings never breaks a user's build (git's convention).
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -15,11 +18,36 @@ BINDIR  ?= bin
 
 CC      ?= cc
 OPT     ?= -O2 -g
-WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Werror
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN    += -Werror
+endif
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -pthread -Ipipeline -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lcurl -larchive -lzstd -ljansson -lxxhash -lmicrohttpd -lpcre2-8 -lutf8proc -lm
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -pthread -Ipipeline -D_GNU_SOURCE -MMD -MP \
+	$(LIB_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread -Wl,--as-needed
+
+# Libraries come from pkg-config (flags and names); only libm, which ships
+# no .pc file, is named directly (PLAIN_LIBS). Each binary links what it
+# needs: the stages the library's packages; smelt-sim also libmicrohttpd
+# (the only bin/ link line with it); the unit tests also cmocka and
+# libmicrohttpd (their loopback servers). pkg-config runs once, and only
+# when a recipe needs its answer, so `make clean` and `make deps` work
+# before the packages are installed.
+PKG_CONFIG ?= pkg-config
+LIB_PKGS   := libcurl libarchive libzstd jansson libxxhash libpcre2-8 libutf8proc
+SIM_PKGS   := libmicrohttpd
+UNIT_PKGS  := cmocka libmicrohttpd
+PLAIN_LIBS := -lm
+# $(call pkg,VAR,--cflags|--libs,PACKAGES): VAR becomes pkg-config's answer
+# the first time it is expanded.
+pkg = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2) $(3)))$($(1))
+LIB_CFLAGS  = $(call pkg,LIB_CFLAGS,--cflags,$(LIB_PKGS))
+LIB_LIBS    = $(call pkg,LIB_LIBS,--libs,$(LIB_PKGS))
+SIM_CFLAGS  = $(call pkg,SIM_CFLAGS,--cflags,$(SIM_PKGS))
+SIM_LIBS    = $(call pkg,SIM_LIBS,--libs,$(SIM_PKGS))
+UNIT_CFLAGS = $(call pkg,UNIT_CFLAGS,--cflags,$(UNIT_PKGS))
+UNIT_LIBS   = $(call pkg,UNIT_LIBS,--libs,$(UNIT_PKGS))
 
 LIB_SRC   := $(sort $(filter-out pipeline/sim/%,$(wildcard pipeline/*/*.c)))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -31,8 +59,8 @@ STAGE_SRC := $(sort $(wildcard stages/*.c))
 STAGE_BIN := $(STAGE_SRC:stages/%.c=$(BINDIR)/smelt-%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_SUPPORT := $(sort $(wildcard tests/unit/support_*.c))
-UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT:%.c=$(BUILD)/%.o)
+SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check demo bench sanitize install clean deps unit fuzz
@@ -41,6 +69,10 @@ all: $(STAGE_BIN) $(UNIT_BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The simulator's and the unit tests' objects see their packages' flags.
+$(SIM_OBJ) $(BUILD)/stages/sim.o: ALL_CFLAGS += $(SIM_CFLAGS)
+$(UNIT_SRC:%.c=$(BUILD)/%.o) $(SUPPORT_OBJ): ALL_CFLAGS += $(UNIT_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -52,15 +84,15 @@ $(SIM_LIB): $(SIM_OBJ)
 
 $(BINDIR)/smelt-sim: $(BUILD)/stages/sim.o $(SIM_LIB) $(LIB)
 	@mkdir -p $(BINDIR)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(SIM_LIB) $(LIB) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(SIM_LIB) $(LIB) $(SIM_LIBS) $(LIB_LIBS) $(PLAIN_LIBS) $(LDLIBS)
 
 $(BINDIR)/smelt-%: $(BUILD)/stages/%.o $(LIB)
 	@mkdir -p $(BINDIR)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIB_LIBS) $(PLAIN_LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(LIB)
+$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) $(LIB) -lcmocka $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIB) $(UNIT_LIBS) $(LIB_LIBS) $(PLAIN_LIBS) $(LDLIBS)
 
 # Missing Debian packages are installed (or the exact apt-get line printed).
 deps:
@@ -99,5 +131,5 @@ install: $(STAGE_BIN)
 clean:
 	rm -rf $(BUILD) build-san $(BINDIR)
 
-.SECONDARY: $(LIB_OBJ) $(SIM_OBJ) $(STAGE_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) $(UNIT_SUPPORT_OBJ)
+.SECONDARY: $(LIB_OBJ) $(SIM_OBJ) $(STAGE_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) $(SUPPORT_OBJ)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

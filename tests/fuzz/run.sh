@@ -11,15 +11,20 @@ if ! command -v clang >/dev/null 2>&1; then
 	exit 1
 fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+# The library's packages (LIB_PKGS in the Makefile; no libmicrohttpd:
+# only smelt-sim serves HTTP).
+pkgs="libcurl libarchive libzstd jansson libxxhash libpcre2-8 libutf8proc"
+cflags=$(pkg-config --cflags "$pkgs")
+libs=$(pkg-config --libs "$pkgs")
 make -s CC=clang BUILD=build-fuzz BINDIR=build-fuzz/bin OPT="-O1 -g" \
 	SAN="$san -fsanitize=fuzzer-no-link" WARN="-Wall -Wno-unused-parameter" build-fuzz/libsmelt.a
 status=0
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	exe="build-fuzz/$name"
-	clang -O1 -g $san -fsanitize=fuzzer -std=gnu11 -D_GNU_SOURCE -Ipipeline -o "$exe" "$src" \
-		build-fuzz/libsmelt.a -lcurl -larchive -lzstd -ljansson -lxxhash -lmicrohttpd \
-		-lpcre2-8 -lutf8proc -lm -pthread
+	# shellcheck disable=SC2086 # flag lists
+	clang -O1 -g $san -fsanitize=fuzzer -std=gnu11 -D_GNU_SOURCE -Ipipeline $cflags -o "$exe" "$src" \
+		build-fuzz/libsmelt.a $libs -lm -pthread
 	work="build-fuzz/corpus/$name"
 	mkdir -p "$work"
 	seeds="tests/fuzz/corpus/$name"
