@@ -63,7 +63,7 @@ SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all check demo bench sanitize install clean deps unit fuzz
+.PHONY: all check check-layers demo bench sanitize install clean deps unit fuzz
 all: $(STAGE_BIN) $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c
@@ -98,8 +98,13 @@ $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJ) $(LIB)
 deps:
 	@sh scripts/install-deps
 
+# The include order of pipeline/ (pipeline/README.md); `make check` runs it
+# before building, so a layering slip fails fast.
+check-layers:
+	@sh scripts/check-layers
+
 # The tests and examples run make themselves: they get a clean MAKEFLAGS.
-check: deps
+check: deps check-layers
 	@$(MAKE) --no-print-directory all
 	@MAKEFLAGS= sh tests/run.sh
 
