@@ -1,6 +1,7 @@
 #!/bin/sh
 # examples/demo.sh — `make demo`: run the bundled example builds and say
-# where their outputs are.
+# where their outputs are. Each example decides for itself whether to start
+# a private smelt-sim (examples/sim.mk).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top/examples"

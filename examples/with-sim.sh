@@ -1,7 +1,8 @@
 #!/bin/sh
 # with-sim.sh BIN OUT MODEL SIM_OPTS CMD...: run CMD ENDPOINT=<url> MODEL=MODEL
 # against a smelt-sim started for the run on a free port, then stop it and
-# keep its request counters in OUT/sim.metrics.json.
+# keep its request counters in OUT/sim.metrics.json. sim.mk's `all` calls
+# it for an example run without ENDPOINT.
 set -u
 bin=$1 out=$2 model=$3 simopts=$4
 shift 4
