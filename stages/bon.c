@@ -13,12 +13,10 @@
 #include "prm/prm_bon.h"
 #include "prm/prm_check.h"
 #include "io/provenance.h"
+#include "stage/answer_options.h"
 #include "stage/stage.h"
 
-enum {
-	OPT_BY = 256, OPT_AGG, OPT_RESPONSES, OPT_GROUP_BY, OPT_TEXT, OPT_STEPS, OPT_ORM, OPT_GOLD,
-	OPT_ANSWER_MODE,
-};
+enum { OPT_BY = 256, OPT_AGG, OPT_RESPONSES, OPT_GROUP_BY, OPT_TEXT, OPT_STEPS, OPT_ORM, OPT_GOLD };
 
 static const struct stage_option bon_options[] = {
 	{ "by", 0, 1, OPT_BY, "HOW", "prm (default), orm or self-consistency" },
@@ -29,7 +27,7 @@ static const struct stage_option bon_options[] = {
 	{ "steps", 0, 1, OPT_STEPS, "PATH", "PRM step scores in a response (default step_scores, else steps_with_score)" },
 	{ "orm", 0, 1, OPT_ORM, "PATH", "ORM score in a response (default score)" },
 	{ "gold", 0, 1, OPT_GOLD, "PATH", "gold answer (default answer)" },
-	{ "answer-mode", 0, 1, OPT_ANSWER_MODE, "MODE", "answer equivalence for correctness and votes (default auto)" },
+	ANSWER_OPTION_ANSWER_MODE("answer equivalence for correctness and votes (default auto)"),
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -49,6 +47,8 @@ static int bon_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct bon_cli *c = ctx;
 
+	if (answer_options_parse(st, &c->cfg.check, id, arg) == 0)
+		return 0;
 	switch (id) {
 	case OPT_BY:
 		if (bon_method_parse(arg, &c->cfg.method) < 0)
@@ -58,20 +58,12 @@ static int bon_option(struct stage *st, int id, const char *arg, void *ctx)
 		if (bon_agg_parse(arg, &c->cfg.agg) < 0)
 			stage_usage_error(st, "--aggregate wants mean, min, max or last, not '%s'", arg);
 		return 0;
-	case OPT_ANSWER_MODE:
-		if (answer_mode_parse(arg, &c->cfg.check.mode) < 0)
-			stage_usage_error(st, "--answer-mode: unknown mode '%s'", arg);
-		return 0;
-	}
-	if (jpath_check(arg) < 0)
-		stage_usage_error(st, "'%s' is not a field path", arg);
-	switch (id) {
-	case OPT_RESPONSES: c->responses = arg; return 0;
-	case OPT_GROUP_BY: c->group_by = arg; return 0;
-	case OPT_TEXT: c->cfg.text = arg; return 0;
-	case OPT_STEPS: c->cfg.steps = arg; return 0;
-	case OPT_ORM: c->cfg.orm = arg; return 0;
-	case OPT_GOLD: c->gold = arg; return 0;
+	case OPT_RESPONSES: c->responses = stage_arg_field(st, "--responses", arg); return 0;
+	case OPT_GROUP_BY: c->group_by = stage_arg_field(st, "--group-by", arg); return 0;
+	case OPT_TEXT: c->cfg.text = stage_arg_field(st, "--text", arg); return 0;
+	case OPT_STEPS: c->cfg.steps = stage_arg_field(st, "--steps", arg); return 0;
+	case OPT_ORM: c->cfg.orm = stage_arg_field(st, "--orm", arg); return 0;
+	case OPT_GOLD: c->gold = stage_arg_field(st, "--gold", arg); return 0;
 	}
 	return -1;
 }

@@ -44,9 +44,7 @@ static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 		c->convert = 1;
 		return 0;
 	}
-	case OPT_IDS:
-		c->assign_ids = 1;
-		return 0;
+	case OPT_IDS: c->assign_ids = 1; return 0;
 	}
 	return -1;
 }

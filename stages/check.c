@@ -12,23 +12,20 @@
 #include "io/provenance.h"
 #include "prm/prm_check.h"
 #include "prm/prm_judge.h"
+#include "stage/answer_options.h"
 #include "stage/llm_stage.h"
 
-enum {
-	OPT_GOLD = 256, OPT_PRED, OPT_INTO, OPT_MODE, OPT_EXTRACT, OPT_REL_TOL, OPT_RELAXED_TOL,
-	OPT_ANLS_THRESHOLD, OPT_PERCENT, OPT_JUDGE, OPT_JUDGE_PROMPT,
-};
+enum { OPT_GOLD = 256, OPT_PRED, OPT_INTO, OPT_JUDGE, OPT_JUDGE_PROMPT };
 
 static const struct stage_option check_options[] = {
 	{ "gold", 0, 1, OPT_GOLD, "PATH", "gold answer field (default answer)" },
 	{ "pred", 0, 1, OPT_PRED, "PATH", "reply field: a string or a list of strings (default response)" },
 	{ "into", 0, 1, OPT_INTO, "FIELD", "write the results into this object instead of the top level" },
-	{ "mode", 0, 1, OPT_MODE, "MODE", "auto (default), exact, vqa, mc, numeric, relaxed, anls, expr, set" },
-	{ "extract", 0, 1, OPT_EXTRACT, "HOW", "auto (default), answer-tag, final-answer, boxed, phrase, option, whole, last-number" },
-	{ "rel-tol", 0, 1, OPT_REL_TOL, "X", "relative tolerance of numbers (default 1e-3)" },
-	{ "relaxed-tol", 0, 1, OPT_RELAXED_TOL, "X", "tolerance of --mode relaxed (default 0.05)" },
-	{ "anls-threshold", 0, 1, OPT_ANLS_THRESHOLD, "X", "ANLS distance-ratio cut (default 0.5)" },
-	{ "percent", 0, 1, OPT_PERCENT, "HOW", "either (default), strip or scale" },
+	ANSWER_OPTION_MODE(ANSWER_MODES),
+	ANSWER_OPTION_EXTRACT,
+	ANSWER_OPTIONS_TOLERANCE("--mode"),
+	ANSWER_OPTION_ANLS_THRESHOLD,
+	ANSWER_OPTION_PERCENT,
 	{ "judge", 0, 0, OPT_JUDGE, NULL, "ask an LLM about replies the rules cannot decide" },
 	{ "judge-prompt", 0, 1, OPT_JUDGE_PROMPT, "FILE", "judge prompt (default prompts/visualprm/en/judge.prompt)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -51,33 +48,13 @@ struct check_cli {
 static int check_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct check_cli *cl = ctx;
-	struct answer_opts *o = &cl->c.opts;
 
+	if (answer_options_parse(st, &cl->c.opts, id, arg) == 0)
+		return 0;
 	switch (id) {
 	case OPT_GOLD: cl->c.gold = stage_arg_field(st, "--gold", arg); return 0;
 	case OPT_PRED: cl->c.pred = stage_arg_field(st, "--pred", arg); return 0;
 	case OPT_INTO: cl->c.into = stage_arg_field(st, "--into", arg); return 0;
-	case OPT_MODE:
-		if (answer_mode_parse(arg, &o->mode) < 0 || o->mode == ANSWER_NONE)
-			stage_usage_error(st, "--mode: unknown mode '%s'", arg);
-		return 0;
-	case OPT_EXTRACT:
-		if (extract_method_parse(arg, &o->extract) < 0 || o->extract == EXTRACT_NONE)
-			stage_usage_error(st, "--extract: unknown method '%s'", arg);
-		return 0;
-	case OPT_REL_TOL:
-		o->rel_tol = stage_arg_double(st, "--rel-tol", arg, 0, 1, "a number in [0, 1]");
-		return 0;
-	case OPT_RELAXED_TOL:
-		o->relaxed_tol = stage_arg_double(st, "--relaxed-tol", arg, 0, 1, "a number in [0, 1]");
-		return 0;
-	case OPT_ANLS_THRESHOLD:
-		o->anls_threshold = stage_arg_double(st, "--anls-threshold", arg, 0, 1, "a number in [0, 1]");
-		return 0;
-	case OPT_PERCENT:
-		if (answer_percent_parse(arg, &o->percent) < 0)
-			stage_usage_error(st, "--percent wants either, strip or scale, not '%s'", arg);
-		return 0;
 	case OPT_JUDGE: cl->judge = 1; return 0;
 	case OPT_JUDGE_PROMPT: cl->judge_prompt = arg; cl->judge = 1; return 0;
 	}

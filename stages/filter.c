@@ -12,7 +12,6 @@
 
 #include "text/record_key.h"
 #include "reward/filter_run.h"
-#include "json/json_path.h"
 #include "stage/stage.h"
 
 enum {
@@ -54,26 +53,7 @@ static const char filter_help[] =
 struct filter_cli {
 	struct filter_config cfg;
 	const char *by_arg;
-	int missing_set;
 };
-
-static double number_arg(struct stage *st, const char *opt, const char *arg, double min, double max)
-{
-	double x;
-
-	if (parse_double(arg, min, max, &x) || isnan(x))
-		stage_usage_error(st, "--%s: '%s' is not a number in [%g, %g]", opt, arg, min, max);
-	return x;
-}
-
-static long long_arg(struct stage *st, const char *opt, const char *arg, long min, long max)
-{
-	long x;
-
-	if (parse_long(arg, min, max, &x))
-		stage_usage_error(st, "--%s wants %ld..%ld, not '%s'", opt, min, max, arg);
-	return x;
-}
 
 static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 {
@@ -82,25 +62,23 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 	uint64_t size;
 
 	switch (id) {
-	case OPT_SCORE:
-		if (jpath_check(arg) < 0)
-			stage_usage_error(st, "--score: '%s' is not a field path", arg);
-		cfg->score = arg;
-		return 0;
+	case OPT_SCORE: cfg->score = stage_arg_field(st, "--score", arg); return 0;
 	case OPT_BY: c->by_arg = arg; return 0;
-	case OPT_MIN_GROUP: cfg->rules.min_group = (uint64_t)long_arg(st, "min-group", arg, 1, 1000000000L); return 0;
+	case OPT_MIN_GROUP:
+		cfg->rules.min_group = (uint64_t)stage_arg_long(st, "--min-group", arg, 1, 1000000000L);
+		return 0;
 	case OPT_QUANTILE:
-		cfg->rules.drop_quantile = number_arg(st, "drop-quantile", arg, 0, 1);
+		cfg->rules.drop_quantile = stage_arg_double(st, "--drop-quantile", arg, 0, 1, "a number in [0, 1]");
 		if (cfg->rules.drop_quantile >= 1)
 			stage_usage_error(st, "--drop-quantile must be below 1");
 		return 0;
 	case OPT_ROBUST_Z:
-		cfg->rules.robust_z = number_arg(st, "robust-z", arg, 0, 1e9);
+		cfg->rules.robust_z = stage_arg_double(st, "--robust-z", arg, 0, 1e9, "a number in [0, 1e+09]");
 		if (cfg->rules.robust_z <= 0)
 			stage_usage_error(st, "--robust-z must be above 0");
 		return 0;
-	case OPT_MIN: cfg->rules.min = number_arg(st, "min", arg, -INFINITY, INFINITY); return 0;
-	case OPT_MAX: cfg->rules.max = number_arg(st, "max", arg, -INFINITY, INFINITY); return 0;
+	case OPT_MIN: cfg->rules.min = stage_arg_double(st, "--min", arg, -INFINITY, INFINITY, "a number"); return 0;
+	case OPT_MAX: cfg->rules.max = stage_arg_double(st, "--max", arg, -INFINITY, INFINITY, "a number"); return 0;
 	case OPT_MISSING:
 		if (strcmp(arg, "reject") && strcmp(arg, "keep"))
 			stage_usage_error(st, "--missing wants reject or keep, not '%s'", arg);
@@ -109,13 +87,15 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_DROP: cfg->drop = 1; return 0;
 	case OPT_REPORT: cfg->report = arg; return 0;
 	case OPT_DRY_RUN: cfg->dry_run = 1; return 0;
-	case OPT_SAMPLES: cfg->report_opts.samples = (size_t)long_arg(st, "samples", arg, 0, 10000); return 0;
+	case OPT_SAMPLES: cfg->report_opts.samples = (size_t)stage_arg_long(st, "--samples", arg, 0, 10000); return 0;
 	case OPT_BORDERLINE:
-		cfg->rules.borderline = number_arg(st, "borderline", arg, 0, 1);
+		cfg->rules.borderline = stage_arg_double(st, "--borderline", arg, 0, 1, "a number in [0, 1]");
 		return 0;
-	case OPT_SEED: cfg->report_opts.seed = (uint64_t)long_arg(st, "seed", arg, 0, 0x7fffffffffffffffL); return 0;
+	case OPT_SEED:
+		cfg->report_opts.seed = (uint64_t)stage_arg_long(st, "--seed", arg, 0, 0x7fffffffffffffffL);
+		return 0;
 	case OPT_REPORT_GROUPS:
-		cfg->report_opts.max_groups = (size_t)long_arg(st, "report-groups", arg, 0, 100000);
+		cfg->report_opts.max_groups = (size_t)stage_arg_long(st, "--report-groups", arg, 0, 100000);
 		return 0;
 	case OPT_IMAGE_ROOT: cfg->report_opts.images.root = arg; return 0;
 	case OPT_THUMB_BYTES:

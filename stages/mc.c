@@ -13,12 +13,12 @@
 #include "prm/mc_plan.h"
 #include "prm/mc_run.h"
 #include "prm/step_split.h"
+#include "stage/answer_options.h"
 #include "stage/llm_stage.h"
 
 enum {
 	OPT_PROMPT = 256, OPT_MODE, OPT_ROLLOUTS, OPT_THRESHOLD, OPT_FIRST_BATCH, OPT_MAX_STEPS,
-	OPT_MERGE, OPT_N_MODE, OPT_CONTINUATION, OPT_ANSWER_MODE, OPT_REL_TOL, OPT_RELAXED_TOL,
-	OPT_PERCENT, OPT_DRY_RUN,
+	OPT_MERGE, OPT_N_MODE, OPT_CONTINUATION, OPT_DRY_RUN,
 };
 
 static const struct stage_option mc_options[] = {
@@ -31,10 +31,9 @@ static const struct stage_option mc_options[] = {
 	{ "merge", 0, 1, OPT_MERGE, "HOW", "chunk (VisualPRM's, default) or even" },
 	{ "n-mode", 0, 1, OPT_N_MODE, "MODE", "a batch as n=K (n), K seeded requests (seeds), or auto" },
 	{ "continuation", 0, 1, OPT_CONTINUATION, "HOW", "vllm (continue_final_message, default) or plain" },
-	{ "answer-mode", 0, 1, OPT_ANSWER_MODE, "MODE", "answer equivalence: auto (default), exact, vqa, mc, numeric, relaxed, anls, expr, set" },
-	{ "rel-tol", 0, 1, OPT_REL_TOL, "X", "relative tolerance of numbers (default 1e-3)" },
-	{ "relaxed-tol", 0, 1, OPT_RELAXED_TOL, "X", "tolerance of --answer-mode relaxed (default 0.05)" },
-	{ "percent", 0, 1, OPT_PERCENT, "HOW", "either (default), strip or scale" },
+	ANSWER_OPTION_ANSWER_MODE("answer equivalence: " ANSWER_MODES),
+	ANSWER_OPTIONS_TOLERANCE("--answer-mode"),
+	ANSWER_OPTION_PERCENT,
 	{ "dry-run", 0, 0, OPT_DRY_RUN, NULL, "print the planned request and generation counts; ask nothing" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -62,6 +61,8 @@ static int mc_option(struct stage *st, int id, const char *arg, void *ctx)
 {
 	struct mc_cli *c = ctx;
 
+	if (answer_options_parse(st, &c->check, id, arg) == 0)
+		return 0;
 	switch (id) {
 	case OPT_PROMPT: c->prompt = arg; return 0;
 	case OPT_MODE:
@@ -87,20 +88,6 @@ static int mc_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_CONTINUATION:
 		if ((c->continuation = mc_continuation_parse(arg)) < 0)
 			stage_usage_error(st, "--continuation wants vllm or plain, not '%s'", arg);
-		return 0;
-	case OPT_ANSWER_MODE:
-		if (answer_mode_parse(arg, &c->check.mode) < 0)
-			stage_usage_error(st, "--answer-mode: unknown mode '%s'", arg);
-		return 0;
-	case OPT_REL_TOL:
-		c->check.rel_tol = stage_arg_double(st, "--rel-tol", arg, 0, 1, "a number in [0, 1]");
-		return 0;
-	case OPT_RELAXED_TOL:
-		c->check.relaxed_tol = stage_arg_double(st, "--relaxed-tol", arg, 0, 1, "a number in [0, 1]");
-		return 0;
-	case OPT_PERCENT:
-		if (answer_percent_parse(arg, &c->check.percent) < 0)
-			stage_usage_error(st, "--percent wants either, strip or scale, not '%s'", arg);
 		return 0;
 	case OPT_DRY_RUN: c->dry_run = 1; return 0;
 	}

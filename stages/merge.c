@@ -21,6 +21,13 @@
 /* At most 60 bytes of a key in a message. */
 #define KEY_SHOWN(sb) (int)((sb)->len < 60 ? (sb)->len : 60), (sb)->buf
 
+static const char merge_help[] =
+	"Without --by the inputs are concatenated in argument order. With --by,\n"
+	"each input must already be sorted by PATH (byte order of the value's text,\n"
+	"as LC_ALL=C sort; --numeric compares numbers); equal keys keep argument\n"
+	"order. An input out of order stops the merge (exit 1) with its file and\n"
+	"line; records lacking the key are rejected (missing_field).";
+
 enum { OPT_BY = 256, OPT_NUMERIC, OPT_REVERSE };
 
 static const struct stage_option merge_options[] = {
@@ -52,17 +59,9 @@ static int merge_option(struct stage *st, int id, const char *arg, void *vctx)
 	struct merge_opts *o = vctx;
 
 	switch (id) {
-	case OPT_BY:
-		if (jpath_check(arg))
-			stage_usage_error(st, "--by: bad path '%s'", arg);
-		o->by = arg;
-		return 0;
-	case OPT_NUMERIC:
-		o->numeric = 1;
-		return 0;
-	case OPT_REVERSE:
-		o->reverse = 1;
-		return 0;
+	case OPT_BY: o->by = stage_arg_field(st, "--by", arg); return 0;
+	case OPT_NUMERIC: o->numeric = 1; return 0;
+	case OPT_REVERSE: o->reverse = 1; return 0;
 	}
 	return -1;
 }
@@ -277,11 +276,7 @@ int main(int argc, char **argv)
 
 	stage_init(&st, "smelt-merge", "Concatenate record files, or merge files sorted by a key.",
 		   "smelt-merge --by created --numeric part-a.jsonl.zst part-b.jsonl.zst -o all.jsonl.zst");
-	st.extra_help = "Without --by the inputs are concatenated in argument order. With --by,\n"
-			"each input must already be sorted by PATH (byte order of the value's text,\n"
-			"as LC_ALL=C sort; --numeric compares numbers); equal keys keep argument\n"
-			"order. An input out of order stops the merge (exit 1) with its file and\n"
-			"line; records lacking the key are rejected (missing_field).";
+	st.extra_help = merge_help;
 	stage_parse_options(&st, argc, argv, merge_options, merge_option, &o);
 	if (!o.by && (o.numeric || o.reverse))
 		stage_usage_error(&st, "--numeric and --reverse need --by");

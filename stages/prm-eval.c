@@ -12,6 +12,13 @@
 #include "prm/prm_eval.h"
 #include "stage/stage.h"
 
+static const char eval_help[] =
+	"Gold: 1 correct, -1 incorrect, 0 neutral (left out). Predictions per step: scores\n"
+	"(correct iff > --threshold), \"+\"/\"-\", booleans, or {score} objects; null = no\n"
+	"prediction (counted as unpredicted). The report (one JSON record) has per-source\n"
+	"and overall counts, f1_correct, f1_incorrect and macro_f1; overall pools every\n"
+	"step (micro over sources). A markdown table goes to stderr unless -q.";
+
 enum { OPT_GOLD = 256, OPT_PRED, OPT_SOURCE, OPT_THRESHOLD };
 
 static const struct stage_option eval_options[] = {
@@ -33,16 +40,11 @@ static int eval_option(struct stage *st, int id, const char *arg, void *ctx)
 	struct eval_cli *c = ctx;
 
 	switch (id) {
-	case OPT_GOLD:
-	case OPT_PRED:
-	case OPT_SOURCE:
-		if (jpath_check(arg) < 0)
-			stage_usage_error(st, "'%s' is not a field path", arg);
-		*(id == OPT_GOLD ? &c->gold : id == OPT_PRED ? &c->pred : &c->source) = arg;
-		return 0;
+	case OPT_GOLD: c->gold = stage_arg_field(st, "--gold", arg); return 0;
+	case OPT_PRED: c->pred = stage_arg_field(st, "--pred", arg); return 0;
+	case OPT_SOURCE: c->source = stage_arg_field(st, "--source", arg); return 0;
 	case OPT_THRESHOLD:
-		if (parse_double(arg, -1e300, 1e300, &c->threshold))
-			stage_usage_error(st, "--threshold wants a number, not '%s'", arg);
+		c->threshold = stage_arg_double(st, "--threshold", arg, -1e300, 1e300, "a number");
 		return 0;
 	}
 	return -1;
@@ -88,11 +90,7 @@ int main(int argc, char **argv)
 
 	stage_init(&st, "smelt-prm-eval", "Step-level F1 of PRM labels or scores against gold (VisualProcessBench).",
 		   "smelt-prm-eval --pred step_scores --threshold 0.5 visualprocessbench-scored.jsonl --plain");
-	st.extra_help = "Gold: 1 correct, -1 incorrect, 0 neutral (left out). Predictions per step: scores\n"
-			"(correct iff > --threshold), \"+\"/\"-\", booleans, or {score} objects; null = no\n"
-			"prediction (counted as unpredicted). The report (one JSON record) has per-source\n"
-			"and overall counts, f1_correct, f1_incorrect and macro_f1; overall pools every\n"
-			"step (micro over sources). A markdown table goes to stderr unless -q.";
+	st.extra_help = eval_help;
 	stage_parse_options(&st, argc, argv, eval_options, eval_option, &c);
 	prm_eval_init(&c.ev, c.threshold);
 	stage_open(&st);

@@ -60,23 +60,15 @@ static int sample_option(struct stage *st, int id, const char *arg, void *vctx)
 	char *end;
 
 	switch (id) {
-	case OPT_N:
-		if (parse_long(arg, 1, 1L << 40, &c->n))
-			stage_usage_error(st, "-n wants a sample size >= 1, not '%s'", arg);
-		return 0;
+	case OPT_N: c->n = stage_arg_long_as(st, "-n", arg, 1, 1L << 40, "a sample size >= 1"); return 0;
 	case OPT_SEED:
 		c->seed = strtoull(arg, &end, 10);
 		if (!*arg || *end || *arg == '-')
 			stage_usage_error(st, "--seed wants an unsigned integer, not '%s'", arg);
 		return 0;
-	case OPT_STRATIFY:
-		if (jpath_check(arg))
-			stage_usage_error(st, "--stratify: bad path '%s'", arg);
-		c->stratify = arg;
-		return 0;
+	case OPT_STRATIFY: c->stratify = stage_arg_field(st, "--stratify", arg); return 0;
 	case OPT_PER_STRATUM:
-		if (parse_long(arg, 1, 1L << 40, &c->per_stratum))
-			stage_usage_error(st, "--per-stratum wants a count >= 1, not '%s'", arg);
+		c->per_stratum = stage_arg_long_as(st, "--per-stratum", arg, 1, 1L << 40, "a count >= 1");
 		return 0;
 	}
 	return -1;
@@ -178,6 +170,21 @@ static void proportional_quotas(struct sample_ctx *c, uint64_t n, uint64_t total
 	free(rem);
 }
 
+/* Each stratum's quota: --per-stratum, a proportional share of -n, or all of it. */
+static void set_quotas(struct sample_ctx *c)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < c->nstrata; i++)
+		total += c->strata[i].res.seen;
+	if (!c->per_stratum && (uint64_t)c->n < total) {
+		proportional_quotas(c, (uint64_t)c->n, total);
+		return;
+	}
+	for (size_t i = 0; i < c->nstrata; i++)
+		c->strata[i].quota = c->per_stratum ? (uint64_t)c->per_stratum : c->strata[i].res.seen;
+}
+
 static int item_cmp(const void *a, const void *b)
 {
 	const struct sample_item *x = a, *y = b;
@@ -232,12 +239,26 @@ static int sample_write(struct stage *st, struct sample_ctx *c)
 	return r;
 }
 
+/* Free the strata; with `held`, the candidates' texts too (sample_write frees them otherwise). */
+static void sample_release(struct sample_ctx *c, int held)
+{
+	for (size_t i = 0; i < c->nstrata; i++) {
+		if (held)
+			for (size_t j = 0; j < reservoir_size(&c->strata[i].res); j++)
+				free(c->strata[i].items[j].text);
+		free(c->strata[i].items);
+		free(c->strata[i].key);
+	}
+	free(c->strata);
+	json_decref(c->index);
+}
+
 int main(int argc, char **argv)
 {
 	struct stage st;
 	struct sample_ctx c = { .n = 0 };
 	struct stage_ops ops = { .serial = sample_serial };
-	uint64_t total = 0;
+	int held; /* the candidates' texts, when sample_write did not take them */
 
 	stage_init(&st, "smelt-sample", "Draw a seeded random sample, optionally stratified.",
 		   "smelt-sample -n 1000 --seed 7 --stratify source data.jsonl.zst -o sample.jsonl.zst");
@@ -263,27 +284,10 @@ int main(int argc, char **argv)
 	stage_open(&st);
 	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;
-	for (size_t i = 0; i < c.nstrata; i++)
-		total += c.strata[i].res.seen;
-	if (c.per_stratum) {
-		for (size_t i = 0; i < c.nstrata; i++)
-			c.strata[i].quota = (uint64_t)c.per_stratum;
-	} else if ((uint64_t)c.n < total) {
-		proportional_quotas(&c, (uint64_t)c.n, total);
-	} else {
-		for (size_t i = 0; i < c.nstrata; i++)
-			c.strata[i].quota = c.strata[i].res.seen;
-	}
-	if (!st.failed && sample_write(&st, &c) < 0)
+	set_quotas(&c);
+	held = st.failed;
+	if (!held && sample_write(&st, &c) < 0)
 		st.failed = 1;
-	for (size_t i = 0; i < c.nstrata; i++) {
-		if (st.failed)
-			for (size_t j = 0; j < reservoir_size(&c.strata[i].res); j++)
-				free(c.strata[i].items[j].text);
-		free(c.strata[i].items);
-		free(c.strata[i].key);
-	}
-	free(c.strata);
-	json_decref(c.index);
+	sample_release(&c, held);
 	return stage_finish(&st);
 }

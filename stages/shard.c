@@ -15,6 +15,13 @@
 #define SHARD_SEED 0x736d656c742d7368ULL /* "smelt-sh" */
 #define SHARD_MAX 99999
 
+static const char shard_help[] =
+	"Writes P-00000-of-0000N.jsonl.zst ... (.jsonl with --plain). A record goes\n"
+	"to shard XXH3-64(key) * N / 2^64, where the key is the id or the value at\n"
+	"--key (a string's text, any other value's compact JSON). Records without\n"
+	"the key are rejected (missing_id / missing_field). Nothing is written on\n"
+	"stdout; -o is not used.";
+
 /* An option with a short name must use it as its id: getopt returns it. */
 enum { OPT_N = 'n', OPT_PREFIX = 256, OPT_KEY };
 
@@ -37,18 +44,9 @@ static int shard_option(struct stage *st, int id, const char *arg, void *vctx)
 	struct shard_ctx *c = vctx;
 
 	switch (id) {
-	case OPT_N:
-		if (parse_long(arg, 1, SHARD_MAX, &c->n))
-			stage_usage_error(st, "-n wants a shard count in 1..%d, not '%s'", SHARD_MAX, arg);
-		return 0;
-	case OPT_PREFIX:
-		c->prefix = arg;
-		return 0;
-	case OPT_KEY:
-		if (jpath_check(arg))
-			stage_usage_error(st, "--key: bad path '%s'", arg);
-		c->key = arg;
-		return 0;
+	case OPT_N: c->n = stage_arg_long(st, "-n", arg, 1, SHARD_MAX); return 0;
+	case OPT_PREFIX: c->prefix = arg; return 0;
+	case OPT_KEY: c->key = stage_arg_field(st, "--key", arg); return 0;
 	}
 	return -1;
 }
@@ -130,11 +128,7 @@ int main(int argc, char **argv)
 
 	stage_init(&st, "smelt-shard", "Split records into N files by a hash of their id (or --key).",
 		   "smelt-shard -n 8 --prefix parts/train data.jsonl.zst");
-	st.extra_help = "Writes P-00000-of-0000N.jsonl.zst ... (.jsonl with --plain). A record goes\n"
-			"to shard XXH3-64(key) * N / 2^64, where the key is the id or the value at\n"
-			"--key (a string's text, any other value's compact JSON). Records without\n"
-			"the key are rejected (missing_id / missing_field). Nothing is written on\n"
-			"stdout; -o is not used.";
+	st.extra_help = shard_help;
 	stage_parse_options(&st, argc, argv, shard_options, shard_option, &c);
 	if (!c.n)
 		stage_usage_error(&st, "-n N is required");

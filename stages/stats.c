@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "text/record_key.h"
-#include "json/json_path.h"
 #include "stage/stage.h"
 #include "corpus/stats_agg.h"
 #include "corpus/stats_report.h"
@@ -39,42 +38,23 @@ struct stats_ctx {
 	struct stats_agg *agg;
 };
 
-static long size_arg(struct stage *st, const char *opt, const char *arg, long min, long max)
-{
-	long n;
-
-	if (parse_long(arg, min, max, &n))
-		stage_usage_error(st, "%s wants a number in %ld..%ld, not '%s'", opt, min, max, arg);
-	return n;
-}
-
 static int stats_option(struct stage *st, int id, const char *arg, void *vctx)
 {
 	struct stats_ctx *c = vctx;
 
 	switch (id) {
-	case OPT_BY:
-		if (jpath_check(arg))
-			stage_usage_error(st, "--by: bad path '%s'", arg);
-		c->o.by = arg;
-		return 0;
-	case OPT_HTML:
-		c->html = arg;
-		return 0;
-	case OPT_FIELDS:
-		c->fields_arg = arg;
-		return 0;
-	case OPT_BINS:
-		c->o.bins = (int)size_arg(st, "--bins", arg, 1, 200);
-		return 0;
+	case OPT_BY: c->o.by = stage_arg_field(st, "--by", arg); return 0;
+	case OPT_HTML: c->html = arg; return 0;
+	case OPT_FIELDS: c->fields_arg = arg; return 0;
+	case OPT_BINS: c->o.bins = (int)stage_arg_long(st, "--bins", arg, 1, 200); return 0;
 	case OPT_RESERVOIR:
-		c->o.reservoir = (size_t)size_arg(st, "--reservoir", arg, 10, 100000000);
+		c->o.reservoir = (size_t)stage_arg_long(st, "--reservoir", arg, 10, 100000000);
 		return 0;
 	case OPT_MAX_GROUPS:
-		c->o.max_groups = (size_t)size_arg(st, "--max-groups", arg, 1, 1000000);
+		c->o.max_groups = (size_t)stage_arg_long(st, "--max-groups", arg, 1, 1000000);
 		return 0;
 	case OPT_MAX_FIELDS:
-		c->o.max_fields = (size_t)size_arg(st, "--max-fields", arg, 1, 100000);
+		c->o.max_fields = (size_t)stage_arg_long(st, "--max-fields", arg, 1, 100000);
 		return 0;
 	}
 	return -1;
