@@ -16,20 +16,20 @@
 #include "stage/answer_options.h"
 #include "stage/stage.h"
 
-enum { OPT_BY = 256, OPT_AGG, OPT_RESPONSES, OPT_GROUP_BY, OPT_TEXT, OPT_STEPS, OPT_ORM, OPT_GOLD };
-
-static const struct stage_option bon_options[] = {
-	{ "by", 0, 1, OPT_BY, "HOW", "prm (default), orm or self-consistency" },
-	{ "aggregate", 0, 1, OPT_AGG, "AGG", "PRM step scores: mean (default), min, max or last" },
-	{ "responses", 0, 1, OPT_RESPONSES, "PATH", "the list of responses in a question record (default responses)" },
-	{ "group-by", 0, 1, OPT_GROUP_BY, "PATH", "one response per record instead: consecutive records with equal PATH form a question" },
-	{ "text", 0, 1, OPT_TEXT, "PATH", "response text in a response object (default response)" },
-	{ "steps", 0, 1, OPT_STEPS, "PATH", "PRM step scores in a response (default step_scores, else steps_with_score)" },
-	{ "orm", 0, 1, OPT_ORM, "PATH", "ORM score in a response (default score)" },
-	{ "gold", 0, 1, OPT_GOLD, "PATH", "gold answer (default answer)" },
-	ANSWER_OPTION_ANSWER_MODE("answer equivalence for correctness and votes (default auto)"),
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(bon_options,
+	"by=HOW          prm (default), orm or self-consistency\n"
+	"aggregate=AGG   PRM step scores: mean (default), min, max or last\n"
+	"responses=PATH  the list of responses in a question record (default responses)\n"
+	"group-by=PATH   one response per record instead: consecutive records with equal PATH\n"
+	"                form a question\n"
+	"text=PATH       response text in a response object (default response)\n"
+	"steps=PATH      PRM step scores in a response (default step_scores, else\n"
+	"                steps_with_score)\n"
+	"orm=PATH        ORM score in a response (default score)\n"
+	"gold=PATH       gold answer (default answer)\n"
+	ANSWER_SPEC_ANSWER_MODE("answer equivalence for correctness and votes (default auto)"),
+	OPT_BY, OPT_AGGREGATE, OPT_RESPONSES, OPT_GROUP_BY, OPT_TEXT, OPT_STEPS, OPT_ORM, OPT_GOLD,
+	ANSWER_OPT_ANSWER_MODE);
 
 struct bon_cli {
 	struct bon_config cfg;
@@ -54,7 +54,7 @@ static int bon_option(struct stage *st, int id, const char *arg, void *ctx)
 		if (bon_method_parse(arg, &c->cfg.method) < 0)
 			stage_usage_error(st, "--by wants prm, orm or self-consistency, not '%s'", arg);
 		return 0;
-	case OPT_AGG:
+	case OPT_AGGREGATE:
 		if (bon_agg_parse(arg, &c->cfg.agg) < 0)
 			stage_usage_error(st, "--aggregate wants mean, min, max or last, not '%s'", arg);
 		return 0;
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 			"written. Output records get bon: {method, chosen, score|votes, n, scored,\n"
 			"correct}; accuracy against the gold answers goes to --stats and stderr, next\n"
 			"to the first response's (pass@1) and any response's (oracle).";
-	stage_parse_options(&st, argc, argv, bon_options, bon_option, &c);
+	stage_parse_options(&st, argc, argv, &bon_options, bon_option, &c);
 	params = json_pack("{s:s, s:s}", "method", bon_name(&c.cfg), "gold", c.gold);
 	c.provenance = provenance_entry(st.name, NULL, NULL, params);
 	stage_open(&st);

@@ -16,15 +16,12 @@ struct cat {
 	int convert, assign_ids;
 };
 
-enum { OPT_FROM = 256, OPT_TO, OPT_IDS };
-
-static const struct stage_option cat_options[] = {
-	{ "from", 0, 1, OPT_FROM, "FMT", "input format: auto (default), messages, sharegpt, llava, alpaca, jsonl" },
-	{ "to", 0, 1, OPT_TO, "FMT", "convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), "
-	  "or export smelt-mc labels: visualprm400k, math-shepherd, prm-raw" },
-	{ "ids", 0, 0, OPT_IDS, NULL, "assign missing ids (hash of the content); number ids become strings" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(cat_options,
+	"from=FMT  input format: auto (default), messages, sharegpt, llava, alpaca, jsonl\n"
+	"to=FMT    convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), or\n"
+	"          export smelt-mc labels: visualprm400k, math-shepherd, prm-raw\n"
+	"ids       assign missing ids (hash of the content); number ids become strings\n",
+	OPT_FROM, OPT_TO, OPT_IDS);
 
 static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 {
@@ -125,7 +122,7 @@ int main(int argc, char **argv)
 			"messages. Conversions keep unknown fields and make images and <image>\n"
 			"placeholders agree (images without placeholders get one at the start of the\n"
 			"first user turn); records where they disagree are rejected.";
-	stage_parse_options(&st, argc, argv, cat_options, cat_option, &c);
+	stage_parse_options(&st, argc, argv, &cat_options, cat_option, &c);
 	ops.require_id = !c.assign_ids;
 	if (!c.assign_ids && (!c.convert || c.to == CONV_JSONL))
 		ops.map = NULL; /* records pass through: the loop's fast path */

@@ -15,20 +15,10 @@
 #include "stage/answer_options.h"
 #include "stage/llm_stage.h"
 
-enum { OPT_GOLD = 256, OPT_PRED, OPT_INTO, OPT_JUDGE, OPT_JUDGE_PROMPT };
-
-static const struct stage_option check_options[] = {
-	{ "gold", 0, 1, OPT_GOLD, "PATH", "gold answer field (default answer)" },
-	{ "pred", 0, 1, OPT_PRED, "PATH", "reply field: a string or a list of strings (default response)" },
-	{ "into", 0, 1, OPT_INTO, "FIELD", "write the results into this object instead of the top level" },
-	ANSWER_OPTION_MODE(ANSWER_MODES),
-	ANSWER_OPTION_EXTRACT,
-	ANSWER_OPTIONS_TOLERANCE("--mode"),
-	ANSWER_OPTION_ANLS_THRESHOLD,
-	ANSWER_OPTION_PERCENT,
-	{ "judge", 0, 0, OPT_JUDGE, NULL, "ask an LLM about replies the rules cannot decide" },
-	{ "judge-prompt", 0, 1, OPT_JUDGE_PROMPT, "FILE", "judge prompt (default prompts/visualprm/en/judge.prompt)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
+struct check_cli {
+	struct prm_check c;
+	const char *judge_prompt;
+	int judge;
 };
 
 static const char check_help[] =
@@ -39,11 +29,20 @@ static const char check_help[] =
 	"when nothing was extracted or only the exact/vqa rule found it wrong.\n"
 	"The LLM options below apply to --judge only.\n\n";
 
-struct check_cli {
-	struct prm_check c;
-	const char *judge_prompt;
-	int judge;
-};
+STAGE_OPTIONS(check_options,
+	"gold=PATH          gold answer field (default answer)\n"
+	"pred=PATH          reply field: a string or a list of strings (default response)\n"
+	"into=FIELD         write the results into this object instead of the top level\n"
+	ANSWER_SPEC_MODE(ANSWER_MODES)
+	ANSWER_SPEC_EXTRACT
+	ANSWER_SPEC_TOLERANCE("--mode")
+	ANSWER_SPEC_ANLS_THRESHOLD
+	ANSWER_SPEC_PERCENT
+	"judge              ask an LLM about replies the rules cannot decide\n"
+	"judge-prompt=FILE  judge prompt (default prompts/visualprm/en/judge.prompt)\n",
+	OPT_GOLD, OPT_PRED, OPT_INTO, ANSWER_OPT_MODE, ANSWER_OPT_EXTRACT, ANSWER_OPT_REL_TOL,
+	ANSWER_OPT_RELAXED_TOL, ANSWER_OPT_ANLS_THRESHOLD, ANSWER_OPT_PERCENT,
+	OPT_JUDGE, OPT_JUDGE_PROMPT);
 
 static int check_option(struct stage *st, int id, const char *arg, void *ctx)
 {
@@ -88,7 +87,7 @@ static json_t *check_provenance(const struct stage *st, const struct check_cli *
 }
 
 static const struct llm_stage_def check_stage = {
-	.name = "smelt-check", .help = check_help, .options = check_options, .option = check_option,
+	.name = "smelt-check", .help = check_help, .options = &check_options, .option = check_option,
 	.summary = "Check replies against gold answers: extraction and equivalence rules.",
 	.example = "smelt-check --gold answer --pred response solutions.jsonl.zst -o checked.jsonl.zst",
 	.no_model = "no model for --judge: give --model",

@@ -19,23 +19,19 @@
 #include "io/provenance.h"
 #include "stage/stage.h"
 
-enum {
-	OPT_LEVELS = 256, OPT_MIN_CHARS, OPT_MAX_CHARS, OPT_ANSWER, OPT_SET, OPT_CHOSEN, OPT_REJECTED,
-	OPT_HTML, OPT_PAGE,
-};
-
-static const struct stage_option condor_options[] = {
-	{ "levels", 0, 1, OPT_LEVELS, "FILE", "questions: difficulty levels (default knowledge_tree/difficulty.json)" },
-	{ "min-chars", 0, 1, OPT_MIN_CHARS, "N", "questions: reject questions shorter than N characters (default 10)" },
-	{ "max-chars", 0, 1, OPT_MAX_CHARS, "N", "questions: reject questions longer than N characters (default 4000)" },
-	{ "answer", 0, 1, OPT_ANSWER, "FIELD", "sft: the answer field (default refined)" },
-	{ "set", 0, 1, OPT_SET, "NAME", "sft: value of the \"set\" field (default D_R for refined, D_V for answer)" },
-	{ "chosen", 0, 1, OPT_CHOSEN, "FIELD", "dpo: the preferred answer (default refined)" },
-	{ "rejected", 0, 1, OPT_REJECTED, "FIELD", "dpo: the other answer (default answer)" },
-	{ "html", 0, 1, OPT_HTML, "FILE", "report: write the table as an HTML page" },
-	{ "page", 0, 1, OPT_PAGE, "FILE", "report: put the table into this HTML page (smelt-stats --html)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(condor_options,
+	"levels=FILE     questions: difficulty levels (default knowledge_tree/difficulty.json)\n"
+	"min-chars=N     questions: reject questions shorter than N characters (default 10)\n"
+	"max-chars=N     questions: reject questions longer than N characters (default 4000)\n"
+	"answer=FIELD    sft: the answer field (default refined)\n"
+	"set=NAME        sft: value of the \"set\" field (default D_R for refined, D_V for\n"
+	"                answer)\n"
+	"chosen=FIELD    dpo: the preferred answer (default refined)\n"
+	"rejected=FIELD  dpo: the other answer (default answer)\n"
+	"html=FILE       report: write the table as an HTML page\n"
+	"page=FILE       report: put the table into this HTML page (smelt-stats --html)\n",
+	OPT_LEVELS, OPT_MIN_CHARS, OPT_MAX_CHARS, OPT_ANSWER, OPT_SET, OPT_CHOSEN, OPT_REJECTED,
+	OPT_HTML, OPT_PAGE);
 
 static const char condor_help[] =
 	"report takes [STEP=]STATS.json ... in pipeline order (STEP defaults to the\n"
@@ -224,11 +220,12 @@ out:
 
 static const char *const condor_commands[] = { "questions", "sft", "dpo", "report", NULL };
 
+static const struct stage_ops condor_ops = { .map = condor_map, .require_id = 1 };
+
 int main(int argc, char **argv)
 {
 	struct condor_cli c = { .min_chars = 10, .max_chars = 4000, .answer = "refined",
 				.chosen = "refined", .rejected = "answer" };
-	struct stage_ops ops = { .map = condor_map, .require_id = 1 };
 	struct condor_levels *levels = NULL;
 	struct stage st;
 	char *path;
@@ -243,7 +240,7 @@ int main(int argc, char **argv)
 		   "  smelt-condor sft --answer answer refined.jsonl.zst -o d_v.jsonl.zst\n"
 		   "  smelt-condor report sample=s.stats.json questions=q.stats.json --html r.html -o counts.json");
 	st.extra_help = condor_help;
-	c.cmd = stage_parse_command(&st, argc, argv, condor_commands, condor_options, condor_option, &c);
+	c.cmd = stage_parse_command(&st, argc, argv, condor_commands, &condor_options, condor_option, &c);
 	if (!strcmp(c.cmd, "report")) {
 		if (!st.ninputs)
 			stage_usage_error(&st, "report wants the --stats files of the steps");
@@ -267,7 +264,7 @@ int main(int argc, char **argv)
 	}
 	c.provenance = make_provenance(&st, &c);
 	stage_open(&st);
-	if (stage_run(&st, &ops, &c) < 0)
+	if (stage_run(&st, &condor_ops, &c) < 0)
 		st.failed = 1;
 	if (!strcmp(c.cmd, "dpo"))
 		stage_figure_add(&st, "unrefined", (double)c.unrefined);

@@ -19,13 +19,10 @@
 #include "json/json_path.h"
 #include "stage/stage.h"
 
-enum { OPT_FIELDS = 256, OPT_DROP };
-
-static const struct stage_option dedup_options[] = {
-	{ "fields", 0, 1, OPT_FIELDS, "PATH,...", "compare these fields (default: messages)" },
-	{ "drop", 0, 0, OPT_DROP, NULL, "discard duplicates (counted in --stats), do not reject them" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(dedup_options,
+	"fields=PATH,...  compare these fields (default: messages)\n"
+	"drop             discard duplicates (counted in --stats), do not reject them\n",
+	OPT_FIELDS, OPT_DROP);
 
 struct dedup_ctx {
 	const char *fields_arg;
@@ -153,7 +150,7 @@ int main(int argc, char **argv)
 		"missing_field). The first occurrence is kept; each duplicate goes to\n"
 		"--rejects (kind duplicate, with duplicate_of: the first id) or, with --drop,\n"
 		"is discarded. Duplicates without --rejects or --drop exit 3.";
-	stage_parse_options(&st, argc, argv, dedup_options, dedup_option, &c);
+	stage_parse_options(&st, argc, argv, &dedup_options, dedup_option, &c);
 	split_fields(&st, &c);
 	c.seen = hash_set_new(0);
 	c.ids = dedup_ids_new();

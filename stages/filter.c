@@ -14,32 +14,28 @@
 #include "reward/filter_run.h"
 #include "stage/stage.h"
 
-enum {
-	OPT_SCORE = 256, OPT_BY, OPT_MIN_GROUP, OPT_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,
+STAGE_OPTIONS(filter_options,
+	"score=PATH          the score to cut on, e.g. scores.rm (required)\n"
+	"by=F,...            group by these fields (e.g. source,task); default one group\n"
+	"min-group=N         groups with fewer scores use global statistics (default 30)\n"
+	"drop-quantile=Q     drop the bottom Q of each group (0 <= Q < 1)\n"
+	"robust-z=Z          drop scores below median - Z * 1.4826 * MAD\n"
+	"min=X               drop scores below X\n"
+	"max=X               drop scores above X\n"
+	"missing=RULE        records without a score: reject (default) or keep\n"
+	"drop                discard dropped records (counted in --stats), do not reject them\n"
+	"report=FILE         write an HTML report: histograms, cuts, sampled records\n"
+	"dry-run             decide but write only the report and --stats\n"
+	"samples=N           report: dropped and borderline records shown per group (default 6)\n"
+	"borderline=F        report: the share of a group above its cut called borderline\n"
+	"                    (default 0.05)\n"
+	"seed=S              report: seed of the random samples (default 0)\n"
+	"report-groups=N     report: sections for the N largest groups (default 50)\n"
+	"image-root=DIR      report: relative image paths are under DIR\n"
+	"thumb-max-bytes=SZ  report: largest image embedded (default 512k)\n",
+	OPT_SCORE, OPT_BY, OPT_MIN_GROUP, OPT_DROP_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,
 	OPT_MISSING, OPT_DROP, OPT_REPORT, OPT_DRY_RUN, OPT_SAMPLES, OPT_BORDERLINE, OPT_SEED,
-	OPT_REPORT_GROUPS, OPT_IMAGE_ROOT, OPT_THUMB_BYTES,
-};
-
-static const struct stage_option filter_options[] = {
-	{ "score", 0, 1, OPT_SCORE, "PATH", "the score to cut on, e.g. scores.rm (required)" },
-	{ "by", 0, 1, OPT_BY, "F,...", "group by these fields (e.g. source,task); default one group" },
-	{ "min-group", 0, 1, OPT_MIN_GROUP, "N", "groups with fewer scores use global statistics (default 30)" },
-	{ "drop-quantile", 0, 1, OPT_QUANTILE, "Q", "drop the bottom Q of each group (0 <= Q < 1)" },
-	{ "robust-z", 0, 1, OPT_ROBUST_Z, "Z", "drop scores below median - Z * 1.4826 * MAD" },
-	{ "min", 0, 1, OPT_MIN, "X", "drop scores below X" },
-	{ "max", 0, 1, OPT_MAX, "X", "drop scores above X" },
-	{ "missing", 0, 1, OPT_MISSING, "RULE", "records without a score: reject (default) or keep" },
-	{ "drop", 0, 0, OPT_DROP, NULL, "discard dropped records (counted in --stats), do not reject them" },
-	{ "report", 0, 1, OPT_REPORT, "FILE", "write an HTML report: histograms, cuts, sampled records" },
-	{ "dry-run", 0, 0, OPT_DRY_RUN, NULL, "decide but write only the report and --stats" },
-	{ "samples", 0, 1, OPT_SAMPLES, "N", "report: dropped and borderline records shown per group (default 6)" },
-	{ "borderline", 0, 1, OPT_BORDERLINE, "F", "report: the share of a group above its cut called borderline (default 0.05)" },
-	{ "seed", 0, 1, OPT_SEED, "S", "report: seed of the random samples (default 0)" },
-	{ "report-groups", 0, 1, OPT_REPORT_GROUPS, "N", "report: sections for the N largest groups (default 50)" },
-	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "report: relative image paths are under DIR" },
-	{ "thumb-max-bytes", 0, 1, OPT_THUMB_BYTES, "SZ", "report: largest image embedded (default 512k)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+	OPT_REPORT_GROUPS, OPT_IMAGE_ROOT, OPT_THUMB_MAX_BYTES);
 
 static const char filter_help[] =
 	"Pass 1 reads the input once (stdin is spooled to a temporary zstd file in\n"
@@ -67,7 +63,7 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_MIN_GROUP:
 		cfg->rules.min_group = (uint64_t)stage_arg_long(st, "--min-group", arg, 1, 1000000000L);
 		return 0;
-	case OPT_QUANTILE:
+	case OPT_DROP_QUANTILE:
 		cfg->rules.drop_quantile = stage_arg_double(st, "--drop-quantile", arg, 0, 1, "a number in [0, 1]");
 		if (cfg->rules.drop_quantile >= 1)
 			stage_usage_error(st, "--drop-quantile must be below 1");
@@ -98,7 +94,7 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 		cfg->report_opts.max_groups = (size_t)stage_arg_long(st, "--report-groups", arg, 0, 100000);
 		return 0;
 	case OPT_IMAGE_ROOT: cfg->report_opts.images.root = arg; return 0;
-	case OPT_THUMB_BYTES:
+	case OPT_THUMB_MAX_BYTES:
 		if (parse_size(arg, &size) || !size)
 			stage_usage_error(st, "--thumb-max-bytes: bad size '%s'", arg);
 		cfg->report_opts.images.max_bytes = size;
@@ -123,7 +119,7 @@ int main(int argc, char **argv)
 		   "smelt-filter --score scores.rm --by source,task --drop-quantile 0.05 \\\n"
 		   "      --report report.html --rejects dropped.jsonl.zst scored.jsonl.zst -o kept.jsonl.zst");
 	st.extra_help = filter_help;
-	stage_parse_options(&st, argc, argv, filter_options, filter_option, &c);
+	stage_parse_options(&st, argc, argv, &filter_options, filter_option, &c);
 	if (!cfg->score)
 		stage_usage_error(&st, "--score PATH is required");
 	if (cfg->rules.min > cfg->rules.max)

@@ -11,26 +11,21 @@
 #include "gen/llm_gen.h"
 #include "stage/llm_stage.h"
 
-enum {
-	OPT_PROMPT = 256, OPT_INTO, OPT_PARSE, OPT_SAMPLES, OPT_EXPLODE, OPT_N_MODE, OPT_REPARSE,
-};
-
-static const struct stage_option gen_options[] = {
-	{ "prompt", 0, 1, OPT_PROMPT, "FILE", "prompt file (front matter + messages; prompts/README.md)" },
-	{ "into", 0, 1, OPT_INTO, "FIELD", "field that receives the parsed reply (a list when K > 1)" },
-	{ "parse", 0, 1, OPT_PARSE, "MODE", "text, json, markers, list or regex (default: the prompt's)" },
-	{ "samples", 0, 1, OPT_SAMPLES, "K", "samples per record (default 1)" },
-	{ "explode", 0, 0, OPT_EXPLODE, NULL, "one output record per parsed item, ids <id>-<k>" },
-	{ "n-mode", 0, 1, OPT_N_MODE, "MODE", "K samples as n=K (n), K seeded requests (seeds), or auto" },
-	{ "reparse", 0, 1, OPT_REPARSE, "N", "re-sample a reply that does not parse up to N times (default 2)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
-
 static const char gen_help[] =
 	"The prompt's front matter gives defaults (model, temperature, max_tokens,\n"
 	"parse, ...) that options override. A record whose reply still does not\n"
 	"parse after --reparse re-samples is rejected (kind parse_error) with the\n"
 	"reply in raw_reply. Output records get a provenance entry.\n\n";
+
+STAGE_OPTIONS(gen_options,
+	"prompt=FILE  prompt file (front matter + messages; prompts/README.md)\n"
+	"into=FIELD   field that receives the parsed reply (a list when K > 1)\n"
+	"parse=MODE   text, json, markers, list or regex (default: the prompt's)\n"
+	"samples=K    samples per record (default 1)\n"
+	"explode      one output record per parsed item, ids <id>-<k>\n"
+	"n-mode=MODE  K samples as n=K (n), K seeded requests (seeds), or auto\n"
+	"reparse=N    re-sample a reply that does not parse up to N times (default 2)\n",
+	OPT_PROMPT, OPT_INTO, OPT_PARSE, OPT_SAMPLES, OPT_EXPLODE, OPT_N_MODE, OPT_REPARSE);
 
 struct gen_cli {
 	const char *prompt, *into, *parse;
@@ -61,7 +56,7 @@ static int gen_option(struct stage *st, int id, const char *arg, void *ctx)
 }
 
 static const struct llm_stage_def gen_stage = {
-	.name = "smelt-gen", .help = gen_help, .options = gen_options, .option = gen_option,
+	.name = "smelt-gen", .help = gen_help, .options = &gen_options, .option = gen_option,
 	.summary = "Ask an LLM about every record: prompt -> sample(s) -> parse -> field.",
 	.example = "smelt-gen --prompt prompts/condor/question.prompt --into question \\\n"
 		   "      --endpoint http://localhost:8000/v1 --model qwen2-vl-72b in.jsonl -o out.jsonl.zst",

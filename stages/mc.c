@@ -16,28 +16,6 @@
 #include "stage/answer_options.h"
 #include "stage/llm_stage.h"
 
-enum {
-	OPT_PROMPT = 256, OPT_MODE, OPT_ROLLOUTS, OPT_THRESHOLD, OPT_FIRST_BATCH, OPT_MAX_STEPS,
-	OPT_MERGE, OPT_N_MODE, OPT_CONTINUATION, OPT_DRY_RUN,
-};
-
-static const struct stage_option mc_options[] = {
-	{ "prompt", 0, 1, OPT_PROMPT, "FILE", "the prompt the solutions were sampled with (prompts/visualprm/)" },
-	{ "mode", 0, 1, OPT_MODE, "MODE", "full (default), visualprm, exact-binary or first-error" },
-	{ "rollouts", 0, 1, OPT_ROLLOUTS, "N", "continuations per step (default 16)" },
-	{ "threshold", 0, 1, OPT_THRESHOLD, "X", "label \"+\" iff score > X (default 0)" },
-	{ "first-batch", 0, 1, OPT_FIRST_BATCH, "B", "exact-binary/first-error: first request's samples, then doubling (default 1)" },
-	{ "max-steps", 0, 1, OPT_MAX_STEPS, "N", "merge a response of more pieces down (default 12; 0: never)" },
-	{ "merge", 0, 1, OPT_MERGE, "HOW", "chunk (VisualPRM's, default) or even" },
-	{ "n-mode", 0, 1, OPT_N_MODE, "MODE", "a batch as n=K (n), K seeded requests (seeds), or auto" },
-	{ "continuation", 0, 1, OPT_CONTINUATION, "HOW", "vllm (continue_final_message, default) or plain" },
-	ANSWER_OPTION_ANSWER_MODE("answer equivalence: " ANSWER_MODES),
-	ANSWER_OPTIONS_TOLERANCE("--answer-mode"),
-	ANSWER_OPTION_PERCENT,
-	{ "dry-run", 0, 0, OPT_DRY_RUN, NULL, "print the planned request and generation counts; ask nothing" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
-
 static const char mc_help[] =
 	"Input records: question, answer (gold), optional images / options /\n"
 	"answer_mode, and response (split on blank lines) or steps (a list). Output:\n"
@@ -47,6 +25,25 @@ static const char mc_help[] =
 	"total 0); exact-binary stops each step as soon as its label is certain\n"
 	"(same labels as full on the same seeds); first-error binary-searches the\n"
 	"first \"-\" step. Sample i of a step uses seed --seed + i.\n\n";
+
+STAGE_OPTIONS(mc_options,
+	"prompt=FILE       the prompt the solutions were sampled with (prompts/visualprm/)\n"
+	"mode=MODE         full (default), visualprm, exact-binary or first-error\n"
+	"rollouts=N        continuations per step (default 16)\n"
+	"threshold=X       label \"+\" iff score > X (default 0)\n"
+	"first-batch=B     exact-binary/first-error: first request's samples, then doubling\n"
+	"                  (default 1)\n"
+	"max-steps=N       merge a response of more pieces down (default 12; 0: never)\n"
+	"merge=HOW         chunk (VisualPRM's, default) or even\n"
+	"n-mode=MODE       a batch as n=K (n), K seeded requests (seeds), or auto\n"
+	"continuation=HOW  vllm (continue_final_message, default) or plain\n"
+	ANSWER_SPEC_ANSWER_MODE("answer equivalence: " ANSWER_MODES)
+	ANSWER_SPEC_TOLERANCE("--answer-mode")
+	ANSWER_SPEC_PERCENT
+	"dry-run           print the planned request and generation counts; ask nothing\n",
+	OPT_PROMPT, OPT_MODE, OPT_ROLLOUTS, OPT_THRESHOLD, OPT_FIRST_BATCH, OPT_MAX_STEPS,
+	OPT_MERGE, OPT_N_MODE, OPT_CONTINUATION, ANSWER_OPT_ANSWER_MODE, ANSWER_OPT_REL_TOL,
+	ANSWER_OPT_RELAXED_TOL, ANSWER_OPT_PERCENT, OPT_DRY_RUN);
 
 struct mc_cli {
 	struct mc_config cfg;
@@ -129,7 +126,7 @@ static void mc_dry_run(struct stage *st, struct mc_run *r)
 }
 
 static const struct llm_stage_def mc_stage = {
-	.name = "smelt-mc", .help = mc_help, .options = mc_options, .option = mc_option,
+	.name = "smelt-mc", .help = mc_help, .options = &mc_options, .option = mc_option,
 	.summary = "Label solution steps by Monte-Carlo rollouts (VisualPRM400K).",
 	.example = "smelt-mc --prompt prompts/visualprm/en/final_answer.prompt --mode exact-binary \\\n"
 		   "      --endpoint http://localhost:8000/v1 --model internvl2.5-8b solutions.jsonl.zst -o labels.jsonl.zst",

@@ -28,14 +28,11 @@ static const char merge_help[] =
 	"order. An input out of order stops the merge (exit 1) with its file and\n"
 	"line; records lacking the key are rejected (missing_field).";
 
-enum { OPT_BY = 256, OPT_NUMERIC, OPT_REVERSE };
-
-static const struct stage_option merge_options[] = {
-	{ "by", 0, 1, OPT_BY, "PATH", "k-way merge of inputs each sorted by the value at PATH" },
-	{ "numeric", 0, 0, OPT_NUMERIC, NULL, "with --by: compare keys as numbers" },
-	{ "reverse", 0, 0, OPT_REVERSE, NULL, "with --by: inputs are sorted in descending order" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(merge_options,
+	"by=PATH  k-way merge of inputs each sorted by the value at PATH\n"
+	"numeric  with --by: compare keys as numbers\n"
+	"reverse  with --by: inputs are sorted in descending order\n",
+	OPT_BY, OPT_NUMERIC, OPT_REVERSE);
 
 struct merge_opts {
 	const char *by;
@@ -277,7 +274,7 @@ int main(int argc, char **argv)
 	stage_init(&st, "smelt-merge", "Concatenate record files, or merge files sorted by a key.",
 		   "smelt-merge --by created --numeric part-a.jsonl.zst part-b.jsonl.zst -o all.jsonl.zst");
 	st.extra_help = merge_help;
-	stage_parse_options(&st, argc, argv, merge_options, merge_option, &o);
+	stage_parse_options(&st, argc, argv, &merge_options, merge_option, &o);
 	if (!o.by && (o.numeric || o.reverse))
 		stage_usage_error(&st, "--numeric and --reverse need --by");
 	stage_open(&st);

@@ -19,15 +19,12 @@ static const char eval_help[] =
 	"and overall counts, f1_correct, f1_incorrect and macro_f1; overall pools every\n"
 	"step (micro over sources). A markdown table goes to stderr unless -q.";
 
-enum { OPT_GOLD = 256, OPT_PRED, OPT_SOURCE, OPT_THRESHOLD };
-
-static const struct stage_option eval_options[] = {
-	{ "gold", 0, 1, OPT_GOLD, "PATH", "gold step correctness, 1/0/-1 (default response.process_correctness)" },
-	{ "pred", 0, 1, OPT_PRED, "PATH", "step predictions (default: labels, else steps_with_score, else step_scores)" },
-	{ "source", 0, 1, OPT_SOURCE, "PATH", "data source to group by (default data_source)" },
-	{ "threshold", 0, 1, OPT_THRESHOLD, "X", "a score above X predicts a correct step (default 0.5)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(eval_options,
+	"gold=PATH    gold step correctness, 1/0/-1 (default response.process_correctness)\n"
+	"pred=PATH    step predictions (default: labels, else steps_with_score, else step_scores)\n"
+	"source=PATH  data source to group by (default data_source)\n"
+	"threshold=X  a score above X predicts a correct step (default 0.5)\n",
+	OPT_GOLD, OPT_PRED, OPT_SOURCE, OPT_THRESHOLD);
 
 struct eval_cli {
 	const char *gold, *pred, *source;
@@ -91,7 +88,7 @@ int main(int argc, char **argv)
 	stage_init(&st, "smelt-prm-eval", "Step-level F1 of PRM labels or scores against gold (VisualProcessBench).",
 		   "smelt-prm-eval --pred step_scores --threshold 0.5 visualprocessbench-scored.jsonl --plain");
 	st.extra_help = eval_help;
-	stage_parse_options(&st, argc, argv, eval_options, eval_option, &c);
+	stage_parse_options(&st, argc, argv, &eval_options, eval_option, &c);
 	prm_eval_init(&c.ev, c.threshold);
 	stage_open(&st);
 	if (stage_run(&st, &ops, &c) < 0)

@@ -12,25 +12,22 @@
 #include "json/json_path.h"
 #include "stage/llm_stage.h"
 
-enum { OPT_PROMPT = 256, OPT_CRITIQUE_PROMPT, OPT_ROUNDS, OPT_INTO, OPT_REPARSE, OPT_NONE, OPT_MARKERS };
-
-static const struct stage_option refine_options[] = {
-	{ "prompt", 0, 1, OPT_PROMPT, "FILE", "refine prompt (e.g. prompts/condor/en/refine.prompt)" },
-	{ "critique-prompt", 0, 1, OPT_CRITIQUE_PROMPT, "FILE", "critique prompt, needed for --rounds > 1" },
-	{ "rounds", 0, 1, OPT_ROUNDS, "R", "refinements at most (default 1)" },
-	{ "into", 0, 1, OPT_INTO, "FIELD", "field of the final answer (default refined)" },
-	{ "reparse", 0, 1, OPT_REPARSE, "N", "re-sample a reply that does not parse up to N times (default 2)" },
-	{ "none", 0, 1, OPT_NONE, "KEY=WORD", "critique block KEY holding WORD means no weakness (repeatable)" },
-	{ "markers", 0, 1, OPT_MARKERS, "FILE", "marker words per language (default knowledge_tree/markers.json)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
-
 static const char refine_help[] =
 	"Input records carry question, answer and critique (the critique stage's\n"
 	"parsed blocks). A critique whose weakness block holds the language's\n"
 	"'none' word (markers.json: Weakness=None, 缺点=无; or --none) ends the\n"
 	"rounds; a first critique like that leaves the answer as it is\n"
 	"(refine_rounds 0). Output adds refined, rounds, refine_rounds, refine_stop.\n\n";
+
+STAGE_OPTIONS(refine_options,
+	"prompt=FILE           refine prompt (e.g. prompts/condor/en/refine.prompt)\n"
+	"critique-prompt=FILE  critique prompt, needed for --rounds > 1\n"
+	"rounds=R              refinements at most (default 1)\n"
+	"into=FIELD            field of the final answer (default refined)\n"
+	"reparse=N             re-sample a reply that does not parse up to N times (default 2)\n"
+	"none=KEY=WORD         critique block KEY holding WORD means no weakness (repeatable)\n"
+	"markers=FILE          marker words per language (default knowledge_tree/markers.json)\n",
+	OPT_PROMPT, OPT_CRITIQUE_PROMPT, OPT_ROUNDS, OPT_INTO, OPT_REPARSE, OPT_NONE, OPT_MARKERS);
 
 struct refine_cli {
 	const char *prompt, *critique_prompt, *into, *markers;
@@ -99,7 +96,7 @@ static int load_nones(struct condor_refine *r, const struct refine_cli *c)
 }
 
 static const struct llm_stage_def refine_stage = {
-	.name = "smelt-refine", .help = refine_help, .options = refine_options, .option = refine_option,
+	.name = "smelt-refine", .help = refine_help, .options = &refine_options, .option = refine_option,
 	.summary = "Refine answers from their critiques, for one or more rounds (Condor self-reflection).",
 	.example = "smelt-refine --prompt prompts/condor/en/refine.prompt \\\n"
 		   "      --critique-prompt prompts/condor/en/critique.prompt --rounds 3 \\\n"

@@ -20,15 +20,12 @@
 #include "core/reservoir.h"
 #include "stage/stage.h"
 
-enum { OPT_N = 'n', OPT_SEED = 256, OPT_STRATIFY, OPT_PER_STRATUM };
-
-static const struct stage_option sample_options[] = {
-	{ "size", 'n', 1, OPT_N, "N", "sample N records (split across strata with --stratify)" },
-	{ "seed", 0, 1, OPT_SEED, "S", "random seed, an unsigned integer (default 0)" },
-	{ "stratify", 0, 1, OPT_STRATIFY, "PATH", "sample within the groups of the value at PATH" },
-	{ "per-stratum", 0, 1, OPT_PER_STRATUM, "M", "with --stratify: M records from every stratum" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(sample_options,
+	"n,size=N       sample N records (split across strata with --stratify)\n"
+	"seed=S         random seed, an unsigned integer (default 0)\n"
+	"stratify=PATH  sample within the groups of the value at PATH\n"
+	"per-stratum=M  with --stratify: M records from every stratum\n",
+	OPT_SIZE, OPT_SEED, OPT_STRATIFY, OPT_PER_STRATUM);
 
 struct sample_item {
 	uint64_t seq; /* input position: the output is in input order */
@@ -60,7 +57,7 @@ static int sample_option(struct stage *st, int id, const char *arg, void *vctx)
 	char *end;
 
 	switch (id) {
-	case OPT_N: c->n = stage_arg_long_as(st, "-n", arg, 1, 1L << 40, "a sample size >= 1"); return 0;
+	case OPT_SIZE: c->n = stage_arg_long_as(st, "-n", arg, 1, 1L << 40, "a sample size >= 1"); return 0;
 	case OPT_SEED:
 		c->seed = strtoull(arg, &end, 10);
 		if (!*arg || *end || *arg == '-')
@@ -269,7 +266,7 @@ int main(int argc, char **argv)
 		"--per-stratum M takes M from each (all of a smaller one). Records without\n"
 		"the --stratify value are rejected (missing_field). Memory: the sample, i.e.\n"
 		"N records, or up to N per stratum with --stratify -n.";
-	stage_parse_options(&st, argc, argv, sample_options, sample_option, &c);
+	stage_parse_options(&st, argc, argv, &sample_options, sample_option, &c);
 	if (c.per_stratum && !c.stratify)
 		stage_usage_error(&st, "--per-stratum needs --stratify");
 	if (c.per_stratum && c.n)

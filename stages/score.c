@@ -11,24 +11,6 @@
 #include "reward/score_run.h"
 #include "stage/llm_stage.h"
 
-enum {
-	OPT_BACKEND = 256, OPT_NAME, OPT_TARGET, OPT_AGGREGATE, OPT_INDEX, OPT_LABEL, OPT_RAW,
-	OPT_FIELD, OPT_PROMPT,
-};
-
-static const struct stage_option score_options[] = {
-	{ "backend", 0, 1, OPT_BACKEND, "B", "pooling, classify, judge or field (required)" },
-	{ "name", 0, 1, OPT_NAME, "NAME", "write the score to scores.NAME (required)" },
-	{ "target", 0, 1, OPT_TARGET, "T", "conversation (default) or turns: each assistant turn" },
-	{ "aggregate", 0, 1, OPT_AGGREGATE, "A", "turns: scores.NAME is their min (default), mean or last" },
-	{ "index", 0, 1, OPT_INDEX, "I", "pooling: element of a vector answer (default -1, the last)" },
-	{ "label", 0, 1, OPT_LABEL, "I", "classify: class whose probability is the score (default -1)" },
-	{ "raw", 0, 0, OPT_RAW, NULL, "classify: the class's raw logit (sends \"activation\": false)" },
-	{ "field", 0, 1, OPT_FIELD, "PATH", "field: the score (a number, or a list of per-turn numbers)" },
-	{ "prompt", 0, 1, OPT_PROMPT, "FILE", "judge: prompt file (default prompts/reward/en/judge.prompt)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
-
 static const char score_help[] =
 	"pooling and classify post {\"model\", \"messages\"} (images as image_url parts) to\n"
 	"/pooling or /classify at the server root (the endpoint without /v1). A unit\n"
@@ -37,6 +19,19 @@ static const char score_help[] =
 	"that cannot be scored are rejected (request_failed, bad_response,\n"
 	"no_assistant_turn, missing_image, ...). Output records get a provenance\n"
 	"entry.\n\n";
+
+STAGE_OPTIONS(score_options,
+	"backend=B    pooling, classify, judge or field (required)\n"
+	"name=NAME    write the score to scores.NAME (required)\n"
+	"target=T     conversation (default) or turns: each assistant turn\n"
+	"aggregate=A  turns: scores.NAME is their min (default), mean or last\n"
+	"index=I      pooling: element of a vector answer (default -1, the last)\n"
+	"label=I      classify: class whose probability is the score (default -1)\n"
+	"raw          classify: the class's raw logit (sends \"activation\": false)\n"
+	"field=PATH   field: the score (a number, or a list of per-turn numbers)\n"
+	"prompt=FILE  judge: prompt file (default prompts/reward/en/judge.prompt)\n",
+	OPT_BACKEND, OPT_NAME, OPT_TARGET, OPT_AGGREGATE, OPT_INDEX, OPT_LABEL, OPT_RAW, OPT_FIELD,
+	OPT_PROMPT);
 
 struct score_cli {
 	struct score_config cfg;
@@ -104,7 +99,7 @@ static void score_check(struct llm_stage *ls, const struct score_cli *c)
 
 static const struct llm_stage_def score_stage = {
 	.name = "smelt-score", .prompt_default = "prompts/reward/en/judge.prompt",
-	.help = score_help, .options = score_options, .option = score_option,
+	.help = score_help, .options = &score_options, .option = score_option,
 	.summary = "Score conversations with a reward model or an LLM judge.",
 	.example = "smelt-score --backend pooling --name rm --model internlm-xcomposer2d5-7b-reward \\\n"
 		   "      --endpoint http://node1:8000/v1 --concurrency 256 --cache cache/ \\\n"

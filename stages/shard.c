@@ -22,15 +22,11 @@ static const char shard_help[] =
 	"the key are rejected (missing_id / missing_field). Nothing is written on\n"
 	"stdout; -o is not used.";
 
-/* An option with a short name must use it as its id: getopt returns it. */
-enum { OPT_N = 'n', OPT_PREFIX = 256, OPT_KEY };
-
-static const struct stage_option shard_options[] = {
-	{ "shards", 'n', 1, OPT_N, "N", "number of shards (1..99999)" },
-	{ "prefix", 0, 1, OPT_PREFIX, "P", "write P-00000-of-0000N.jsonl.zst ... (required)" },
-	{ "key", 0, 1, OPT_KEY, "PATH", "shard by the value at PATH instead of id" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(shard_options,
+	"n,shards=N  number of shards (1..99999)\n"
+	"prefix=P    write P-00000-of-0000N.jsonl.zst ... (required)\n"
+	"key=PATH    shard by the value at PATH instead of id\n",
+	OPT_SHARDS, OPT_PREFIX, OPT_KEY);
 
 struct shard_ctx {
 	long n;
@@ -44,7 +40,7 @@ static int shard_option(struct stage *st, int id, const char *arg, void *vctx)
 	struct shard_ctx *c = vctx;
 
 	switch (id) {
-	case OPT_N: c->n = stage_arg_long(st, "-n", arg, 1, SHARD_MAX); return 0;
+	case OPT_SHARDS: c->n = stage_arg_long(st, "-n", arg, 1, SHARD_MAX); return 0;
 	case OPT_PREFIX: c->prefix = arg; return 0;
 	case OPT_KEY: c->key = stage_arg_field(st, "--key", arg); return 0;
 	}
@@ -129,7 +125,7 @@ int main(int argc, char **argv)
 	stage_init(&st, "smelt-shard", "Split records into N files by a hash of their id (or --key).",
 		   "smelt-shard -n 8 --prefix parts/train data.jsonl.zst");
 	st.extra_help = shard_help;
-	stage_parse_options(&st, argc, argv, shard_options, shard_option, &c);
+	stage_parse_options(&st, argc, argv, &shard_options, shard_option, &c);
 	if (!c.n)
 		stage_usage_error(&st, "-n N is required");
 	if (!c.prefix || !*c.prefix)

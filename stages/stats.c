@@ -17,18 +17,15 @@
 #include "corpus/stats_agg.h"
 #include "corpus/stats_report.h"
 
-enum { OPT_BY = 256, OPT_HTML, OPT_FIELDS, OPT_BINS, OPT_RESERVOIR, OPT_MAX_GROUPS, OPT_MAX_FIELDS };
-
-static const struct stage_option stats_options[] = {
-	{ "by", 0, 1, OPT_BY, "PATH", "also count and describe the groups of the value at PATH" },
-	{ "html", 0, 1, OPT_HTML, "FILE", "write a self-contained HTML report with charts" },
-	{ "fields", 0, 1, OPT_FIELDS, "PATH,...", "describe only these fields (default: every one)" },
-	{ "bins", 0, 1, OPT_BINS, "N", "histogram bins (default 20)" },
-	{ "reservoir", 0, 1, OPT_RESERVOIR, "N", "values kept per distribution (default 10000)" },
-	{ "max-groups", 0, 1, OPT_MAX_GROUPS, "N", "groups described at most (default 1000)" },
-	{ "max-fields", 0, 1, OPT_MAX_FIELDS, "N", "fields described at most (default 256)" },
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(stats_options,
+	"by=PATH          also count and describe the groups of the value at PATH\n"
+	"html=FILE        write a self-contained HTML report with charts\n"
+	"fields=PATH,...  describe only these fields (default: every one)\n"
+	"bins=N           histogram bins (default 20)\n"
+	"reservoir=N      values kept per distribution (default 10000)\n"
+	"max-groups=N     groups described at most (default 1000)\n"
+	"max-fields=N     fields described at most (default 256)\n",
+	OPT_BY, OPT_HTML, OPT_FIELDS, OPT_BINS, OPT_RESERVOIR, OPT_MAX_GROUPS, OPT_MAX_FIELDS);
 
 struct stats_ctx {
 	struct stats_opts o;
@@ -156,7 +153,7 @@ int main(int argc, char **argv)
 		"content lengths. Counts, min, max and mean are exact; quantiles and\n"
 		"histograms are exact up to --reservoir values per distribution and\n"
 		"estimated from a uniform sample beyond (\"exact\": false).";
-	stage_parse_options(&st, argc, argv, stats_options, stats_option, &c);
+	stage_parse_options(&st, argc, argv, &stats_options, stats_option, &c);
 	if (c.fields_arg)
 		split_fields(&st, &c);
 	st.plain = 1; /* the report is a document to read, never compressed */

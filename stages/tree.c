@@ -11,11 +11,6 @@
 #include "stage/stage.h"
 #include "condor/tree_grow.h"
 
-enum {
-	OPT_N = 256, OPT_SEED, OPT_TASKS, OPT_LANG, OPT_WITHOUT, OPT_STRATIFY, OPT_LEAF,
-	OPT_NO_WEIGHTS, OPT_EXAMPLES, OPT_TRENDING, OPT_ONLY_TASKS,
-};
-
 struct tree_cli {
 	const char *cmd;
 	struct kt_sample_opts so;
@@ -24,21 +19,23 @@ struct tree_cli {
 	int seed_given;
 };
 
-static const struct stage_option tree_options[] = {
-	{ "n", 'n', 1, OPT_N, "N", "sample: number of records" },
-	{ "seed", 0, 1, OPT_SEED, "S", "sample: random seed (default 0)" },
-	{ "tasks", 0, 1, OPT_TASKS, "FILE", "sample: task-type file (default knowledge_tree/tasks.LANG.json)" },
-	{ "only-tasks", 0, 1, OPT_ONLY_TASKS, "A,B", "sample: keep only these task types (id or name)" },
-	{ "lang", 0, 1, OPT_LANG, "L", "language of the records (en, zh)" },
-	{ "without-replacement", 0, 0, OPT_WITHOUT, NULL, "sample: each leaf x task pair at most once" },
-	{ "stratify", 0, 0, OPT_STRATIFY, NULL, "sample: every domain and task type in proportion" },
-	{ "per-leaf", 0, 0, OPT_LEAF, NULL, "sample: leaves equally likely (default: uniform per level)" },
-	{ "ignore-weights", 0, 0, OPT_NO_WEIGHTS, NULL, "sample: treat every weight as 1" },
-	{ "examples", 0, 1, OPT_EXAMPLES, "K", "sample: example questions per record (default all)" },
-	{ "trending", 0, 1, OPT_TRENDING, "FILE", "merge trending tags (a tree file) under their domains" },
-	TREE_GROW_OPTIONS,
-	{ NULL, 0, 0, 0, NULL, NULL },
-};
+STAGE_OPTIONS(tree_options,
+	"n,n=N                sample: number of records\n"
+	"seed=S               sample: random seed (default 0)\n"
+	"tasks=FILE           sample: task-type file (default knowledge_tree/tasks.LANG.json)\n"
+	"only-tasks=A,B       sample: keep only these task types (id or name)\n"
+	"lang=L               language of the records (en, zh)\n"
+	"without-replacement  sample: each leaf x task pair at most once\n"
+	"stratify             sample: every domain and task type in proportion\n"
+	"per-leaf             sample: leaves equally likely (default: uniform per level)\n"
+	"ignore-weights       sample: treat every weight as 1\n"
+	"examples=K           sample: example questions per record (default all)\n"
+	"trending=FILE        merge trending tags (a tree file) under their domains\n",
+	OPT_N, OPT_SEED, OPT_TASKS, OPT_ONLY_TASKS, OPT_LANG, OPT_WITHOUT_REPLACEMENT, OPT_STRATIFY,
+	OPT_PER_LEAF, OPT_IGNORE_WEIGHTS, OPT_EXAMPLES, OPT_TRENDING);
+
+/* grow's own options: rows of tree_grow.h, after the lines of tree_options */
+static const struct stage_option tree_grow_rows[] = { TREE_GROW_OPTIONS, { NULL, 0, 0, 0, NULL, NULL } };
 
 static int tree_option(struct stage *st, int id, const char *arg, void *ctx)
 {
@@ -62,10 +59,10 @@ static int tree_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_TASKS: c->tasks_path = arg; return 0;
 	case OPT_ONLY_TASKS: c->only_tasks = arg; return 0;
 	case OPT_LANG: c->so.lang = arg; return 0;
-	case OPT_WITHOUT: c->so.without_replacement = 1; return 0;
+	case OPT_WITHOUT_REPLACEMENT: c->so.without_replacement = 1; return 0;
 	case OPT_STRATIFY: c->so.stratified = 1; return 0;
-	case OPT_LEAF: c->so.mode = KT_SAMPLE_LEAF; return 0;
-	case OPT_NO_WEIGHTS: c->so.ignore_weights = 1; return 0;
+	case OPT_PER_LEAF: c->so.mode = KT_SAMPLE_LEAF; return 0;
+	case OPT_IGNORE_WEIGHTS: c->so.ignore_weights = 1; return 0;
 	case OPT_EXAMPLES:
 		if (parse_long(arg, 0, 1000, &v))
 			return error("--examples wants 0..1000, not '%s'", arg);
@@ -236,7 +233,8 @@ static int run_command(struct stage *st, struct tree_cli *c, struct kt_tree *t)
 int main(int argc, char **argv)
 {
 	struct tree_cli c = { .so = KT_SAMPLE_OPTS_INIT };
-	struct stage_option *table = tree_grow_options_table(tree_options);
+	struct stage_optspec spec = tree_options;
+	struct stage_option *own, *table;
 	struct kt_tree *t;
 	struct stage st;
 	int r, code, doc_failed;
@@ -253,8 +251,13 @@ int main(int argc, char **argv)
 		   "      --cache cache/ -o grown.json");
 	st.extra_help = "The LLM options apply to grow only.\n";
 	tree_grow_opts_init(&c.grow);
-	c.cmd = stage_parse_command(&st, argc, argv, tree_commands, table, tree_option, &c);
+	spec.rows = tree_grow_rows;
+	own = stage_optspec_table(&spec);
+	table = tree_grow_options_table(own); /* and the LLM options not named like one of own */
+	c.cmd = stage_parse_command(&st, argc, argv, tree_commands,
+				    &(const struct stage_optspec){ .rows = table }, tree_option, &c);
 	free(table);
+	free(own);
 	if (!strcmp(c.cmd, "grow") && tree_grow_finish(&st, &c.grow) < 0) {
 		fprintf(stderr, "Try '%s --help' for more information.\n", st.name);
 		exit(EXIT_USAGE);

@@ -38,8 +38,15 @@ static int frame_option(struct stage *st, int id, const char *arg, void *ctx)
 
 void llm_stage_parse(struct llm_stage *ls, int argc, char **argv)
 {
-	ls->table = llm_options_table(ls->def->options);
-	stage_parse_options(&ls->st, argc, argv, ls->table, frame_option, ls);
+	struct stage_optspec all = { NULL, NULL, NULL };
+	struct stage_option *llm;
+
+	if (ls->def->options)
+		all = *ls->def->options;
+	/* the LLM options follow the stage's own, in --help too */
+	all.rows = llm = llm_options_table(all.rows);
+	stage_parse_options(&ls->st, argc, argv, &all, frame_option, ls);
+	free(llm);
 }
 
 void llm_stage_options_finish(struct llm_stage *ls)
@@ -124,9 +131,7 @@ int llm_stage_finish(struct llm_stage *ls)
 	llm_prompt_release(&ls->prompt);
 	image_load_cleanup();
 	llm_options_release(&ls->lo);
-	free(ls->table);
 	free(ls->prompt_path);
-	ls->table = NULL;
 	ls->prompt_path = NULL;
 	code = stage_finish(&ls->st);
 	sbuf_release(&ls->help);

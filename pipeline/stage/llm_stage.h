@@ -5,7 +5,7 @@
  * stage's main keeps only what is its own.
  *
  * A stage describes itself in a struct llm_stage_def (name, help, its own
- * option table and callback) and its main reads:
+ * option spec and callback) and its main reads:
  *
  *	struct llm_stage ls;
  *
@@ -38,7 +38,7 @@
 struct llm_stage_def {
 	const char *name, *summary, *example;
 	const char *help;                   /* the stage's own text; the LLM options' follows */
-	const struct stage_option *options; /* the stage's own (NULL: none) */
+	const struct stage_optspec *options; /* the stage's own (NULL: none) */
 	stage_option_fn option;             /* parses them; gets llm_stage_init's ctx */
 	const char *no_model;               /* usage error without a model; NULL: the usual one */
 	const char *prompt_default;         /* prompt under the share dir when none is given (or NULL) */
@@ -53,7 +53,6 @@ struct llm_stage {
 	/* private */
 	const struct llm_stage_def *def;
 	void *ctx;
-	struct stage_option *table;
 	struct sbuf help;
 	char *prompt_path;
 };

@@ -72,14 +72,25 @@ static void print_options(FILE *fp, const struct stage_option *o)
 	}
 }
 
-static const struct stage_option *extra_options;
+const struct stage_option *stage_option_of(const struct stage *st, int id)
+{
+	for (const struct stage_option *o = st->options; o && o->name; o++)
+		if (o->id == id)
+			return o;
+	return NULL;
+}
+
+int stage_option_in_group(const struct stage *st, int id, const char *prefix)
+{
+	return stage_optspec_in_group(st->option_ids, id, prefix);
+}
 
 void stage_usage(const struct stage *st, FILE *fp)
 {
 	fprintf(fp, "usage: %s [options] [FILE...]\n\n%s\n\n", st->name, st->summary);
-	if (extra_options && extra_options->name) {
+	if (st->options && st->options->name) {
 		fprintf(fp, "Options:\n");
-		print_options(fp, extra_options);
+		print_options(fp, st->options);
 		fputc('\n', fp);
 	}
 	fprintf(fp, "Common options:\n");
@@ -176,14 +187,17 @@ static int short_to_id(int c, const struct stage_option *extra)
 }
 
 void stage_parse_options(struct stage *st, int argc, char **argv,
-			 const struct stage_option *extra, stage_option_fn cb, void *ctx)
+			 const struct stage_optspec *own, stage_option_fn cb, void *ctx)
 {
 	size_t next = ARRAY_SIZE(common_options);
 	struct sbuf shorts = SBUF_INIT;
+	struct stage_option *extra;
 	struct option *lo;
 	int n = 0, c;
 
-	extra_options = extra;
+	free(st->options);
+	extra = st->options = own ? stage_optspec_table(own) : NULL;
+	st->option_ids = own ? own->names : NULL;
 	for (const struct stage_option *o = extra; o && o->name; o++)
 		next++;
 	lo = xcalloc(next + 1, sizeof(*lo));
@@ -255,18 +269,18 @@ static void command_list(struct sbuf *out, const char *const *commands)
 }
 
 const char *stage_parse_command(struct stage *st, int argc, char **argv, const char *const *commands,
-				const struct stage_option *extra, stage_option_fn cb, void *ctx)
+				const struct stage_optspec *own, stage_option_fn cb, void *ctx)
 {
 	struct sbuf list = SBUF_INIT;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 				  !strcmp(argv[1], "--version")))
-			stage_parse_options(st, argc, argv, extra, cb, ctx);
+			stage_parse_options(st, argc, argv, own, cb, ctx);
 		command_list(&list, commands);
 		stage_usage_error(st, "a command is required: %s", list.buf);
 	}
-	stage_parse_options(st, argc - 1, argv + 1, extra, cb, ctx);
+	stage_parse_options(st, argc - 1, argv + 1, own, cb, ctx);
 	for (size_t i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]))
 			return argv[1];
@@ -504,6 +518,8 @@ int stage_finish(struct stage *st)
 	json_decref(st->rejects_by_kind);
 	json_decref(st->figures);
 	free(st->prog);
+	free(st->options);
 	st->prog = NULL;
+	st->options = NULL;
 	return code;
 }

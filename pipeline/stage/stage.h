@@ -8,7 +8,7 @@
  *
  *	struct stage st;
  *	stage_init(&st, "smelt-foo", "one-line summary", "smelt-foo in.jsonl > out.jsonl.zst");
- *	stage_parse_options(&st, argc, argv, foo_options, foo_option_cb, &ctx);
+ *	stage_parse_options(&st, argc, argv, &foo_options, foo_option_cb, &ctx);
  *	stage_open(&st);
  *	stage_run(&st, &foo_ops, &ctx);
  *	return stage_finish(&st);
@@ -17,6 +17,12 @@
  * in --rejects; 1 fatal error; 2 usage error; 3 finished but records were
  * rejected with no --rejects sink, or the reject ratio passed
  * --max-reject-ratio.
+ *
+ * A stage's own options are a spec (STAGE_OPTIONS, stage_optspec.h): one
+ * line each, as --help shows them, then their ids in the same order, each
+ * named OPT_ and the option's name (--n-mode: OPT_N_MODE); the macro
+ * declares them, 256 up. A spec whose ids do not match its lines dies at
+ * startup, so every run (and --help) tries it.
  */
 #ifndef SMELT_STAGE_H
 #define SMELT_STAGE_H
@@ -29,22 +35,13 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "stage/stage_loop.h"
+#include "stage/stage_optspec.h"
 
 #define EXIT_FATAL 1
 #define EXIT_USAGE 2
 #define EXIT_REJECTS 3
 
 struct stage;
-
-/* A stage-specific option: ids >= 256 (the common options use 1000+). */
-struct stage_option {
-	const char *name;     /* long name without "--" */
-	char short_name;      /* 0 if none */
-	int has_arg;          /* 0 no argument, 1 required */
-	int id;               /* passed to the callback */
-	const char *arg_name; /* shown in --help, e.g. "N" */
-	const char *help;
-};
 
 /* Returns 0, or -1 after printing what is wrong (a usage error, exit 2). */
 typedef int (*stage_option_fn)(struct stage *st, int id, const char *arg, void *ctx);
@@ -75,12 +72,22 @@ struct stage {
 	/* Extra text for the progress line (LLM stages: in flight, tokens). */
 	void (*progress_extra)(struct stage *st, struct sbuf *line, void *ctx);
 	void *progress_ctx;
+
+	struct stage_option *options; /* private: the own options' table, for --help */
+	const char *option_ids;       /* private: their spec's ids as written */
 };
 
 void stage_init(struct stage *st, const char *name, const char *summary, const char *example);
-/* Parse argv; exits 0 on --help/--version, 2 on a usage error. */
+/*
+ * Parse argv: the common options and `own` (NULL: none), whose ids go to
+ * `cb`. Exits 0 on --help/--version, 2 on a usage error.
+ */
 void stage_parse_options(struct stage *st, int argc, char **argv,
-			 const struct stage_option *extra, stage_option_fn cb, void *ctx);
+			 const struct stage_optspec *own, stage_option_fn cb, void *ctx);
+/* The row of the stage's own option `id` (borrowed: until stage_finish), or NULL. */
+const struct stage_option *stage_option_of(const struct stage *st, int id);
+/* Is `id` a spec line of the group `prefix` (its id named ANSWER_OPT_...: "ANSWER_")? */
+int stage_option_in_group(const struct stage *st, int id, const char *prefix);
 /* Print the usage text to `fp`. */
 void stage_usage(const struct stage *st, FILE *fp);
 /* Report a usage error and exit 2. */
@@ -109,7 +116,7 @@ const char *stage_arg_field(const struct stage *st, const char *opt, const char 
  * without one; no command or an unknown one is a usage error.
  */
 const char *stage_parse_command(struct stage *st, int argc, char **argv, const char *const *commands,
-				const struct stage_option *extra, stage_option_fn cb, void *ctx);
+				const struct stage_optspec *own, stage_option_fn cb, void *ctx);
 
 /* Open -o and --rejects; dies (exit 1) if they cannot be created. */
 void stage_open(struct stage *st);
