@@ -1,7 +1,8 @@
 /*
  * test_mustache.c — the official Mustache spec suites, one cmocka test per
- * spec case (read at run time from $SMELT_SPEC_DIR, by default
- * ../shared/testdata/mustache-spec from the repository root), then smelt's
+ * spec case (read at run time from $SMELT_SPEC_DIR, by default the copy in
+ * tests/fixtures/mustache-spec, relative to the repository root where
+ * tests/run.sh runs every test), then smelt's
  * own additions: no-escape mode, array-index names, value formatting,
  * compile errors with line numbers, partial indentation and concurrent
  * rendering of one compiled template.
@@ -303,7 +304,7 @@ int main(void)
 	int failed;
 
 	if (!dir)
-		dir = "../shared/testdata/mustache-spec";
+		dir = "tests/fixtures/mustache-spec";
 	for (size_t f = 0; f < ARRAY_SIZE(spec_files) && !problem; f++) {
 		char *path = xasprintf("%s/%s.json", dir, spec_files[f]);
 		json_error_t jerr;
