@@ -1,7 +1,9 @@
 /*
  * smelt-cat — read records in any supported wrapping and layout, write
- * JSON Lines; optionally convert between conversation formats and assign
- * missing ids.
+ * JSON Lines; optionally convert between conversation formats. It is where
+ * data from elsewhere enters the pipeline, so it gives records without an
+ * id a stable one by default (every later stage requires one); with
+ * --require-ids it rejects them instead.
  */
 #include <string.h>
 
@@ -13,15 +15,16 @@
 
 struct cat {
 	enum conv_format from, to;
-	int convert, assign_ids;
+	int convert, require_ids;
 };
 
 STAGE_OPTIONS(cat_options,
-	"from=FMT  input format: auto (default), messages, sharegpt, llava, alpaca, jsonl\n"
-	"to=FMT    convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), or\n"
-	"          export smelt-mc labels: visualprm400k, math-shepherd, prm-raw\n"
-	"ids       assign missing ids (hash of the content); number ids become strings\n",
-	OPT_FROM, OPT_TO, OPT_IDS);
+	"from=FMT     input format: auto (default), messages, sharegpt, llava, alpaca, jsonl\n"
+	"to=FMT       convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), or\n"
+	"             export smelt-mc labels: visualprm400k, math-shepherd, prm-raw\n"
+	"require-ids  reject records without a string id instead of assigning one\n"
+	"ids          assign missing ids (the default; kept for old scripts)\n",
+	OPT_FROM, OPT_TO, OPT_REQUIRE_IDS, OPT_IDS);
 
 static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 {
@@ -41,7 +44,8 @@ static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 		c->convert = 1;
 		return 0;
 	}
-	case OPT_IDS: c->assign_ids = 1; return 0;
+	case OPT_IDS: c->require_ids = 0; return 0;
+	case OPT_REQUIRE_IDS: c->require_ids = 1; return 0;
 	}
 	return -1;
 }
@@ -81,7 +85,7 @@ static int cat_map(struct record *rec, void *ctx)
 	const char *kind = NULL;
 	json_t *canon, *out;
 
-	if (c->assign_ids && assign_id(rec) == STAGE_REJECT)
+	if (!c->require_ids && assign_id(rec) == STAGE_REJECT)
 		return STAGE_REJECT;
 	if (!c->convert || c->to == CONV_JSONL)
 		return STAGE_KEEP;
@@ -117,15 +121,19 @@ int main(int argc, char **argv)
 
 	stage_init(&st, "smelt-cat", "Read records in any supported format and write JSON Lines,\n"
 		   "converting between conversation formats on request.",
-		   "smelt-cat --to messages --ids llava_v1_5_mix665k.json -o llava.jsonl.zst");
-	st.extra_help = "Without --from/--to records pass through unchanged. --from alone converts to\n"
-			"messages. Conversions keep unknown fields and make images and <image>\n"
-			"placeholders agree (images without placeholders get one at the start of the\n"
-			"first user turn); records where they disagree are rejected.";
+		   "smelt-cat --to messages llava_v1_5_mix665k.json -o llava.jsonl.zst");
+	st.extra_help = "Records without an id get a stable one (a hash of the record's canonical\n"
+			"JSON) and number ids become strings; --require-ids rejects them instead.\n"
+			"Without --from/--to records otherwise pass through unchanged. --from alone\n"
+			"converts to messages. Conversions keep unknown fields and make images and\n"
+			"<image> placeholders agree (images without placeholders get one at the start\n"
+			"of the first user turn); records where they disagree are rejected.";
 	stage_parse_options(&st, argc, argv, &cat_options, cat_option, &c);
-	ops.require_id = !c.assign_ids;
-	if (!c.assign_ids && (!c.convert || c.to == CONV_JSONL))
+	ops.require_id = c.require_ids;
+	if (c.require_ids && (!c.convert || c.to == CONV_JSONL))
 		ops.map = NULL; /* records pass through: the loop's fast path */
+	else if (!c.convert || c.to == CONV_JSONL)
+		ops.map_only_without_id = 1; /* so do records that have an id */
 	stage_open(&st);
 	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;

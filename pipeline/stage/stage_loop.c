@@ -84,7 +84,7 @@ static int pass_through(const struct stage_ops *ops, struct record *rec, struct 
 	sbuf_reset(tmp);
 	if (json_canon(rec->text.buf, rec->text.len, tmp, &info) < 0)
 		return -1;
-	if (ops->require_id && info.id_type != 1)
+	if ((ops->require_id || ops->map) && info.id_type != 1)
 		return -1;
 	sbuf_addch(tmp, '\n');
 	struct sbuf t = rec->text;
@@ -375,7 +375,8 @@ int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx)
 
 	raw_record_init(&raw);
 	/* SMELT_NO_FAST_PATH=1 forces the jansson path (tests compare both). */
-	lp.fast_path = !ops->map && !ops->keep_json && !getenv("SMELT_NO_FAST_PATH");
+	lp.fast_path = (!ops->map || ops->map_only_without_id) && !ops->keep_json &&
+		       !getenv("SMELT_NO_FAST_PATH");
 	lp.compress_in_workers = !ops->serial && st->threads > 1 && record_writer_is_zstd(st->out);
 	pthread_mutex_init(&lp.mu, NULL);
 	pthread_cond_init(&lp.work_cv, NULL);

@@ -60,6 +60,11 @@ struct stage_ops {
 	int (*serial)(struct stage *st, struct record *rec, void *ctx);
 	int keep_json;  /* serial needs rec->json */
 	int require_id; /* reject records without a string "id" */
+	/*
+	 * map leaves a record whose "id" is a string as it is (smelt-cat
+	 * assigning missing ids), so such records may take the fast path.
+	 */
+	int map_only_without_id;
 };
 
 /* Run the loop over st->inputs (stdin when none). Returns 0 or -1 (fatal). */

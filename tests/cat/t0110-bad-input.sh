@@ -78,9 +78,9 @@ test_case 'binary garbage between good records' '
 	jq -e "select(.error.line > 5) | .error.file" rej.jsonl >/dev/null
 '
 
-test_case 'missing id is rejected with its line' '
+test_case '--require-ids: a missing id is rejected with its line' '
 	{ good 2 a; echo "{\"text\":\"no id\"}"; good 1 b; } >in.jsonl &&
-	test_status 3 smelt-cat --plain in.jsonl >out 2>err &&
+	test_status 3 smelt-cat --plain --require-ids in.jsonl >out 2>err &&
 	grep -q "in.jsonl:3: missing_id" err &&
 	{ good 2 a; good 1 b; } >expect && test_cmp expect out
 '
@@ -88,12 +88,12 @@ test_case 'missing id is rejected with its line' '
 test_case 'wrong field types are rejected with the field named' '
 	{ good 1 a; echo "{\"id\":12,\"text\":\"x\"}"; echo "{\"id\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":42}]}";
 	  echo "{\"id\":\"c\",\"conversations\":\"hello\"}"; good 1 b; } >in.jsonl &&
-	test_status 0 smelt-cat --plain --to sharegpt --rejects rej.jsonl in.jsonl >out 2>err &&
+	test_status 0 smelt-cat --plain --require-ids --to sharegpt --rejects rej.jsonl in.jsonl >out 2>err &&
 	jq -c "[.error.line, .error.kind]" rej.jsonl >r &&
 	printf "%s\n" "[1,\"cannot_convert\"]" "[2,\"bad_field_type\"]" "[3,\"bad_field_type\"]" "[4,\"bad_field_type\"]" "[5,\"cannot_convert\"]" >want &&
 	test_cmp want r &&
 	grep -q "messages\[0\].content must be a string" err &&
-	smelt-cat --plain --rejects rej2.jsonl in.jsonl >out2 &&
+	smelt-cat --plain --require-ids --rejects rej2.jsonl in.jsonl >out2 &&
 	test "$(wc -l <out2)" -eq 4 && jq -r .error.message rej2.jsonl | grep -q "must be a string"
 '
 
