@@ -2,9 +2,17 @@
  * smelt-shard — split records into N files by a hash of their id (or of
  * the value at --key), so that the same id always lands in the same shard
  * whatever the input order, the machine or the run.
+ *
+ * Every shard keeps its file open for the whole run, so a large N meets the
+ * open-file limit: it is checked (and the soft limit raised) before any file
+ * is created, and a run that fails removes the shards it created, as git's
+ * tempfile.c does, rather than leave a partial set that looks like output.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "text/record_key.h"
 #include "core/hash.h"
@@ -14,13 +22,19 @@
 /* Fixed forever: changing it would move every record to another shard. */
 #define SHARD_SEED 0x736d656c742d7368ULL /* "smelt-sh" */
 #define SHARD_MAX 99999
+/*
+ * Descriptors needed besides the shards: stdin/out/err, the input being
+ * read, --rejects, and what libraries open on their own, with room to spare.
+ */
+#define SHARD_FD_SPARE 16
 
 static const char shard_help[] =
 	"Writes P-00000-of-0000N.jsonl.zst ... (.jsonl with --plain). A record goes\n"
 	"to shard XXH3-64(key) * N / 2^64, where the key is the id or the value at\n"
 	"--key (a string's text, any other value's compact JSON). Records without\n"
 	"the key are rejected (missing_id / missing_field). Nothing is written on\n"
-	"stdout; -o is not used.";
+	"stdout; -o is not used. The N files stay open: the soft open-file limit\n"
+	"is raised to fit them, and a run that fails removes the shards it made.";
 
 STAGE_OPTIONS(shard_options,
 	"n,shards=N  number of shards (1..99999)\n"
@@ -32,8 +46,14 @@ struct shard_ctx {
 	long n;
 	const char *prefix, *key;
 	struct record_writer **w;
+	char **paths;
+	long created;	/* paths[0..created) exist on disk */
 	uint64_t *counts;
+	int done;	/* finished without a fatal error: keep the shards */
 };
+
+/* For the atexit handler: die() and exit() anywhere still clean up. */
+static struct shard_ctx *shards_to_clean;
 
 static int shard_option(struct stage *st, int id, const char *arg, void *vctx)
 {
@@ -78,6 +98,44 @@ static int shard_serial(struct stage *st, struct record *rec, void *vctx)
 	return 1;
 }
 
+/*
+ * Make sure N shards fit under the open-file limit before creating any:
+ * raise the soft limit when the hard one allows, else stop with a message
+ * that says what to change.
+ */
+static void shards_check_fd_limit(const struct shard_ctx *c)
+{
+	const rlim_t need = (rlim_t)c->n + SHARD_FD_SPARE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("cannot read the open-file limit: %s", strerror(errno));
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		die("-n %ld needs %llu open files but the limit is %llu (hard limit %llu): "
+		    "raise it with 'ulimit -n' or use fewer shards", c->n,
+		    (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("-n %ld needs %llu open files: cannot raise the limit: %s", c->n,
+		    (unsigned long long)need, strerror(errno));
+}
+
+/* Remove the shards created so far unless the run finished. */
+static void shards_cleanup(void)
+{
+	struct shard_ctx *c = shards_to_clean;
+
+	if (!c || c->done)
+		return;
+	for (long i = 0; i < c->created; i++)
+		if (unlink(c->paths[i]) < 0 && errno != ENOENT)
+			warning("cannot remove '%s': %s", c->paths[i], strerror(errno));
+	c->created = 0;
+}
+
 static void shards_open(struct stage *st, struct shard_ctx *c)
 {
 	struct record_writer_opts o = stage_writer_opts(st);
@@ -90,14 +148,18 @@ static void shards_open(struct stage *st, struct shard_ctx *c)
 	o.buffer_size = 128u << 10;
 	o.small_window = 1;
 	c->w = xcalloc((size_t)c->n, sizeof(*c->w));
+	c->paths = xcalloc((size_t)c->n, sizeof(*c->paths));
 	c->counts = xcalloc((size_t)c->n, sizeof(*c->counts));
+	shards_to_clean = c;
+	if (atexit(shards_cleanup))
+		die("cannot register the cleanup of partial shards");
 	for (long i = 0; i < c->n; i++) {
-		char *path = xasprintf("%s-%05ld-of-%05ld.jsonl%s", c->prefix, i, c->n,
-				       st->plain ? "" : ".zst");
-		c->w[i] = record_writer_open(path, &o);
-		free(path);
+		c->paths[i] = xasprintf("%s-%05ld-of-%05ld.jsonl%s", c->prefix, i, c->n,
+					st->plain ? "" : ".zst");
+		c->w[i] = record_writer_open(c->paths[i], &o);
 		if (!c->w[i])
 			exit(EXIT_FATAL);
+		c->created = i + 1;
 	}
 }
 
@@ -116,11 +178,20 @@ static void shards_close(struct stage *st, struct shard_ctx *c)
 	free(c->counts);
 }
 
+static void shards_free_paths(struct shard_ctx *c)
+{
+	for (long i = 0; i < c->n; i++)
+		free(c->paths[i]);
+	free(c->paths);
+	c->paths = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct stage st;
 	struct shard_ctx c = { .n = 0 };
 	struct stage_ops ops = { .map = shard_map, .serial = shard_serial };
+	int code;
 
 	stage_init(&st, "smelt-shard", "Split records into N files by a hash of their id (or --key).",
 		   "smelt-shard -n 8 --prefix parts/train data.jsonl.zst");
@@ -133,10 +204,16 @@ int main(int argc, char **argv)
 	if (st.output)
 		stage_usage_error(&st, "-o is not used: shards are written to --prefix files");
 	ops.require_id = !c.key;
+	shards_check_fd_limit(&c);
 	stage_open(&st);
 	shards_open(&st, &c);
 	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;
 	shards_close(&st, &c);
-	return stage_finish(&st);
+	code = stage_finish(&st);
+	c.done = code != EXIT_FATAL;
+	shards_cleanup();
+	shards_to_clean = NULL;
+	shards_free_paths(&c);
+	return code;
 }
