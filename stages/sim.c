@@ -34,7 +34,14 @@ static const char usage_text[] =
 "  --host ADDR           listen address (default 127.0.0.1)\n"
 "  --seed S              server seed mixed into every reply (default 0)\n"
 "  --model NAME          served model id (default smelt-sim)\n"
-"  --api-key K           require `Authorization: Bearer K`\n"
+"  --api-key K           require `Authorization: Bearer K` (K shows in ps:\n"
+"                        prefer --api-key-env)\n"
+"  --api-key-env NAME    the same, with K read from the variable NAME\n"
+"  --max-body SZ         largest request body, else 413 (default 64M)\n"
+"  --idle-timeout S      close a connection idle for S seconds (default 60;\n"
+"                        0 = never)\n"
+"  --max-connections N   connections open at once (default: what the\n"
+"                        open-file limit allows)\n"
 "  --latency-ms F        delay of every successful answer\n"
 "  --per-token-ms T      plus T ms per token of the longest choice\n"
 "  --threads N           server threads (default 2)\n"
@@ -60,7 +67,8 @@ enum {
 	OPT_PORT = 256, OPT_HOST, OPT_SEED, OPT_MODEL, OPT_API_KEY, OPT_LATENCY,
 	OPT_PER_TOKEN, OPT_THREADS, OPT_MAX_IMAGE, OPT_RETRY_AFTER, OPT_STALL_SECONDS,
 	OPT_CONDOR_MALFORMED, OPT_STEP_ERROR, OPT_POOLING_SHAPE, OPT_MAKE_PROBLEMS,
-	OPT_IMAGES, OPT_VERSION,
+	OPT_IMAGES, OPT_VERSION, OPT_API_KEY_ENV, OPT_MAX_BODY, OPT_IDLE_TIMEOUT,
+	OPT_MAX_CONNECTIONS,
 	OPT_FAULT = 512,	/* + enum sim_fault_kind */
 };
 
@@ -70,6 +78,10 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "api-key", required_argument, NULL, OPT_API_KEY },
+	{ "api-key-env", required_argument, NULL, OPT_API_KEY_ENV },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
 	{ "per-token-ms", required_argument, NULL, OPT_PER_TOKEN },
 	{ "threads", required_argument, NULL, OPT_THREADS },
@@ -155,6 +167,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SEED: o->cfg.seed = (uint64_t)long_arg(optarg, 0, LONG_MAX); break;
 		case OPT_MODEL: o->cfg.model = optarg; break;
 		case OPT_API_KEY: o->cfg.api_key = optarg; break;
+		case OPT_API_KEY_ENV:
+			/* The environment is readable only by the same user;
+			 * the command line by everyone (ps, /proc/PID/cmdline). */
+			o->cfg.api_key = getenv(optarg);
+			if (!o->cfg.api_key || !*o->cfg.api_key)
+				usage_error("--api-key-env: variable '%s' is not set or empty", optarg);
+			break;
+		case OPT_MAX_BODY:
+			if (parse_size(optarg, &o->cfg.max_body) || !o->cfg.max_body)
+				usage_error("bad size '%s' for --max-body", optarg);
+			break;
+		case OPT_IDLE_TIMEOUT: o->cfg.idle_timeout = long_arg(optarg, 0, 86400); break;
+		case OPT_MAX_CONNECTIONS: o->cfg.max_connections = long_arg(optarg, 1, 1000000); break;
 		case OPT_LATENCY: o->cfg.latency_ms = nonneg_arg(optarg); break;
 		case OPT_PER_TOKEN: o->cfg.per_token_ms = nonneg_arg(optarg); break;
 		case OPT_THREADS: o->cfg.threads = long_arg(optarg, 1, 256); break;

@@ -15,6 +15,9 @@ struct sim_config {
 	uint64_t seed;			/* server seed: mixed into every draw */
 	const char *model;		/* the served model id */
 	const char *api_key;		/* NULL = no authentication */
+	uint64_t max_body;		/* largest request body; beyond it 413 */
+	long idle_timeout;		/* seconds a connection may sit idle; 0 = forever */
+	long max_connections;		/* 0 = as many as the open-file limit allows */
 	double latency_ms;		/* fixed delay of every successful answer */
 	double per_token_ms;		/* plus this per completion token */
 	long threads;			/* MHD worker threads */
@@ -34,6 +37,11 @@ static inline void sim_config_init(struct sim_config *c)
 		.model = "smelt-sim",
 		.threads = 2, /* one epoll thread was seen to stall on bursts of new connections */
 		.max_image_bytes = 20u << 20,
+		/* A body is held whole until answered, so this times the number
+		 * of connections bounds memory; 64 MiB still holds two images of
+		 * the default max_image_bytes in base64. */
+		.max_body = 64u << 20,
+		.idle_timeout = 60,
 		.retry_after = 1,
 		.stall_seconds = 30,
 		.step_error = 0.1,

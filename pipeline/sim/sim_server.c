@@ -5,6 +5,12 @@
  * resumes it; on resumption MHD calls the handler again and the stored
  * answer is sent. A "truncated" answer uses a content reader that ends
  * with an error halfway through a body whose full length was announced.
+ *
+ * Limits keep a client from holding the server's memory or descriptors: a
+ * body over cfg->max_body is answered 413, before it is sent when the client
+ * waits for "100 Continue", else after it was read and dropped (never held);
+ * idle connections are closed after cfg->idle_timeout, and at most
+ * cfg->max_connections are open at once.
  */
 #include "sim/sim_server.h"
 
@@ -17,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -24,8 +31,6 @@
 #include "sim/sim_routes.h"
 #include "sim/sim_timer.h"
 #include "core/util.h"
-
-#define MAX_BODY (256u << 20)
 
 struct sim_server {
 	struct sim_service svc;
@@ -144,6 +149,28 @@ static void request_resumed(struct request_ctx *rc)
 	pthread_mutex_unlock(&srv->lock);
 }
 
+/*
+ * 1 if the request's Content-Length is over max and the client waits for
+ * "100 Continue" before sending the body: it can then be refused from the
+ * headers. A client that sends at once would meet a closed connection in
+ * mid-upload and often never read the 413, so its body is read and dropped.
+ */
+static int refuse_before_body(struct MHD_Connection *conn, uint64_t max)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_EXPECT);
+	unsigned long long n;
+	char *end;
+
+	if (!cl || !expect || strcasecmp(expect, "100-continue"))
+		return 0;
+	/* MHD has already refused a malformed one; too large reads as the maximum. */
+	n = strtoull(cl, &end, 10);
+	return end != cl && n > max;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **req_cls)
@@ -161,12 +188,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		sim_answer_init(&rc->ans, sim_routes_match(url));
 		sim_metrics_request(&srv->svc.metrics, rc->ans.route);
 		*req_cls = rc;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (rc->body.len + *upload_size > MAX_BODY)
+		if (!refuse_before_body(conn, srv->svc.cfg->max_body))
+			return MHD_YES;
+		/* Answer now: MHD closes the connection after the 413 and
+		 * the client never sends the body. */
+		rc->oversize = 1;
+	} else if (*upload_size) {
+		if (!rc->oversize && rc->body.len + *upload_size > srv->svc.cfg->max_body) {
+			/* A response cannot be queued while MHD hands us body
+			 * data: drop it all and answer 413 at the end. */
 			rc->oversize = 1;
-		else
+			sbuf_release(&rc->body);
+		}
+		if (!rc->oversize)
 			sbuf_add(&rc->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
@@ -274,6 +308,7 @@ static struct MHD_Daemon *start_daemon(struct sim_server *srv, unsigned flags,
 		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_log, NULL },	/* must be first */
 		{ MHD_OPTION_SOCK_ADDR, 0, addr },
 		{ MHD_OPTION_CONNECTION_LIMIT, limit, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, srv->svc.cfg->idle_timeout, NULL },
 		{ MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
 		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv },
@@ -304,6 +339,11 @@ struct sim_server *sim_server_start(const struct sim_config *cfg)
 		flags |= MHD_USE_IPv6;
 	/* Leave room for the listening socket, epoll, pipes and stdio. */
 	limit = nofile > 128 ? nofile - 64 : nofile / 2;
+	if (cfg->max_connections > limit)
+		warning("--max-connections %ld is more than the open-file limit allows: using %ld",
+			cfg->max_connections, limit);
+	else if (cfg->max_connections > 0)
+		limit = cfg->max_connections;
 	srv = xcalloc(1, sizeof(*srv));
 	sim_service_init(&srv->svc, cfg);
 	pthread_mutex_init(&srv->lock, NULL);
