@@ -27,18 +27,18 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -pthread -Ipipeline -D_GNU_SOUR
 	$(LIB_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread -Wl,--as-needed
 
-# Libraries come from pkg-config (flags and names); only libm, which ships
-# no .pc file, is named directly (PLAIN_LIBS). Each binary links what it
+# Libraries come from pkg-config (flags and names); only libbz2 and libm,
+# which ship no .pc file, are named directly (PLAIN_LIBS). Each binary links what it
 # needs: the stages the library's packages; smelt-sim also libmicrohttpd
 # (the only bin/ link line with it); the unit tests also cmocka and
 # libmicrohttpd (their loopback servers). pkg-config runs once, and only
 # when a recipe needs its answer, so `make clean` and `make deps` work
 # before the packages are installed.
 PKG_CONFIG ?= pkg-config
-LIB_PKGS   := libcurl libarchive libzstd jansson libxxhash libpcre2-8 libutf8proc
+LIB_PKGS   := libcurl libarchive libzstd zlib liblzma jansson libxxhash libpcre2-8 libutf8proc
 SIM_PKGS   := libmicrohttpd
 UNIT_PKGS  := cmocka libmicrohttpd
-PLAIN_LIBS := -lm
+PLAIN_LIBS := -lbz2 -lm
 # $(call pkg,VAR,--cflags|--libs,PACKAGES): VAR becomes pkg-config's answer
 # the first time it is expanded.
 pkg = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2) $(3)))$($(1))

@@ -1,29 +1,47 @@
 /*
- * record_reader.c — input decoding (zstd / libarchive filters / plain) and
+ * record_reader.c — input decoding (zstd, gzip, xz, bzip2 or plain) and
  * record splitting (JSON Lines or one JSON array).
  *
  * Layers: a decoder turns the file into a byte stream; the splitter keeps a
  * window of decoded bytes and cuts records out of it. The window holds at
  * most one record plus one read chunk, so memory does not grow with the
  * file.
+ *
+ * Each compressed format is decoded with its own library (libzstd, zlib,
+ * liblzma, libbz2) one member at a time: a gzip member, an xz or bzip2
+ * stream, a zstd frame. The libraries verify each member's checksum (gzip
+ * CRC32 and length, the xz check, bzip2 block and stream CRCs, the zstd
+ * content checksum when the frame has one), and between members the driver
+ * itself decides whether what follows is another member, the end of the
+ * file, or garbage. libarchive's raw format did neither: it skipped the
+ * gzip CRC and gave no member boundaries, so garbage after the data was
+ * ignored or ate the last records.
+ *
+ * Decoding streams, so the records of a member are handed out before its
+ * checksum is known. Damage found later is reported with the lines that
+ * member gave (see record_defect_is_damage).
  */
 #include "io/record_reader.h"
 
-#include <archive.h>
+#include <bzlib.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "core/utf8.h"
 
 #define READ_CHUNK (1 << 20)
+#define IN_CHUNK (128 << 10)
 #define PEEK_BYTES 8
 
-enum compression { COMP_PLAIN, COMP_ZSTD, COMP_ARCHIVE };
+enum compression { COMP_PLAIN, COMP_ZSTD, COMP_GZIP, COMP_XZ, COMP_BZIP2 };
 enum layout { LAYOUT_UNKNOWN, LAYOUT_LINES, LAYOUT_ARRAY };
 enum array_state { ARR_VALUE_OR_END, ARR_VALUE, ARR_COMMA_OR_END, ARR_DONE };
 
@@ -39,16 +57,30 @@ struct record_reader {
 	unsigned char peek[PEEK_BYTES];
 	size_t peek_len, peek_pos;
 
+	/* compressed input: in[in_pos, in_len) is unread; in[0] is at in_base */
+	unsigned char *in;
+	size_t in_pos, in_len;
+	uint64_t in_base;
+
+	/* one library state, for the format in use */
 	ZSTD_DStream *zds;
-	unsigned char *zin;
-	ZSTD_inBuffer zib;
-	size_t zret; /* last ZSTD_decompressStream result: 0 at a frame end */
+	z_stream gz;
+	lzma_stream xz;
+	bz_stream bz;
+	int lib_ready;
 
-	struct archive *ar;
-	unsigned char *arbuf;
+	/* the member being decoded */
+	int in_member;
+	uint64_t member_line;   /* line its first decoded byte is on */
+	uint64_t member_offset; /* its compressed offset in the file */
+	uint64_t member_bytes;  /* decoded bytes it gave so far */
+	uint64_t dec_lines;     /* newlines decoded so far, all members */
+	int mid_line;           /* the decoded bytes so far end inside a line */
 
-	int eof, truncated, corrupt;
-	const char *corrupt_msg;
+	int eof, finished, truncated;
+	const char *damage;     /* NULL, DEFECT_CORRUPT or DEFECT_TRAILING */
+	struct sbuf damage_msg;
+	uint64_t damage_line;
 
 	/* the splitter's window of decoded bytes */
 	struct sbuf win;
@@ -71,7 +103,12 @@ void raw_record_release(struct raw_record *rec)
 	sbuf_release(&rec->text);
 }
 
-/* ---- decoders ---------------------------------------------------------- */
+int record_defect_is_damage(const char *kind)
+{
+	return kind && (!strcmp(kind, DEFECT_CORRUPT) || !strcmp(kind, DEFECT_TRAILING));
+}
+
+/* ---- reading the file -------------------------------------------------- */
 
 static ssize_t fd_read(struct record_reader *r, void *buf, size_t cap)
 {
@@ -94,118 +131,317 @@ static ssize_t fd_read(struct record_reader *r, void *buf, size_t cap)
 	return n;
 }
 
-static ssize_t zstd_read(struct record_reader *r, void *buf, size_t cap)
+/*
+ * Make at least `want` unread compressed bytes available (fewer only at the
+ * end of the file). Returns how many there are, -1 on a read error.
+ */
+static ssize_t in_fill(struct record_reader *r, size_t want)
 {
-	ZSTD_outBuffer out = { buf, cap, 0 };
-
-	while (out.pos == 0) {
-		if (r->zib.pos == r->zib.size) {
-			ssize_t n = fd_read(r, r->zin, ZSTD_DStreamInSize());
-			if (n < 0)
-				return -1;
-			if (n == 0) {
-				/* A frame still open at the end of input means the
-				 * file was cut short: say so, do not drop it. */
-				if (r->zret != 0)
-					r->truncated = 1;
-				return 0;
-			}
-			r->zib.src = r->zin;
-			r->zib.size = (size_t)n;
-			r->zib.pos = 0;
+	while (r->in_len - r->in_pos < want) {
+		if (r->in_pos) {
+			memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+			r->in_base += r->in_pos;
+			r->in_len -= r->in_pos;
+			r->in_pos = 0;
 		}
-		r->zret = ZSTD_decompressStream(r->zds, &out, &r->zib);
-		if (ZSTD_isError(r->zret)) {
-			r->corrupt = 1;
-			r->corrupt_msg = ZSTD_getErrorName(r->zret);
-			return 0;
-		}
+		ssize_t n = fd_read(r, r->in + r->in_len, IN_CHUNK - r->in_len);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		r->in_len += (size_t)n;
 	}
-	return (ssize_t)out.pos;
+	return (ssize_t)(r->in_len - r->in_pos);
 }
 
-static la_ssize_t archive_read_cb(struct archive *a, void *data, const void **buf)
+/* ---- one member of each format ----------------------------------------- */
+
+/* Does a member of the reader's format start with these `n` bytes? */
+static int member_magic(const struct record_reader *r, const unsigned char *m, size_t n)
 {
-	struct record_reader *r = data;
-	ssize_t n = fd_read(r, r->arbuf, READ_CHUNK);
-
-	(void)a;
-	*buf = r->arbuf;
-	return n;
-}
-
-static ssize_t archive_decode(struct record_reader *r, void *buf, size_t cap)
-{
-	/* Small reads: libarchive fails a whole read at a truncation point,
-	 * so asking for less keeps more of the decodable prefix. */
-	la_ssize_t n = archive_read_data(r->ar, buf, cap < 16384 ? cap : 16384);
-
-	if (n < 0) {
-		const char *msg = archive_error_string(r->ar);
-		/* libarchive reports a short compressed stream as an error
-		 * mentioning truncation or a premature end. */
-		if (msg && (strstr(msg, "runcated") || strstr(msg, "remature")))
-			r->truncated = 1;
-		else {
-			r->corrupt = 1;
-			r->corrupt_msg = "the compressed stream is damaged";
-		}
+	switch (r->comp) {
+	case COMP_GZIP:
+		return n >= 2 && m[0] == 0x1f && m[1] == 0x8b;
+	case COMP_XZ:
+		return n >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6);
+	case COMP_BZIP2:
+		return n >= 4 && !memcmp(m, "BZh", 3) && m[3] >= '1' && m[3] <= '9';
+	case COMP_ZSTD: /* a frame, or a skippable frame */
+		return n >= 4 && ((m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) ||
+				  ((m[0] & 0xf0) == 0x50 && m[1] == 0x2a && m[2] == 0x4d && m[3] == 0x18));
+	default:
 		return 0;
 	}
-	return n;
 }
 
-static int open_decoder(struct record_reader *r)
+/* Set the library up for a new member. */
+static void member_begin(struct record_reader *r)
 {
-	const unsigned char *m = r->peek;
-	size_t n = r->peek_len;
-	static const unsigned char zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
-	static const unsigned char gz_magic[] = { 0x1f, 0x8b };
-	static const unsigned char xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	int first = !r->lib_ready;
+
+	r->lib_ready = 1;
+	switch (r->comp) {
+	case COMP_GZIP:
+		/* 16 + MAX_WBITS: gzip wrapping, whose trailer zlib verifies */
+		if ((first ? inflateInit2(&r->gz, 16 + MAX_WBITS) : inflateReset(&r->gz)) != Z_OK)
+			die("out of memory creating a gzip stream");
+		break;
+	case COMP_XZ:
+		/* no LZMA_CONCATENATED: the driver finds the stream boundaries */
+		if (lzma_stream_decoder(&r->xz, UINT64_MAX, 0) != LZMA_OK)
+			die("out of memory creating an xz stream");
+		break;
+	case COMP_BZIP2:
+		if (!first)
+			BZ2_bzDecompressEnd(&r->bz);
+		if (BZ2_bzDecompressInit(&r->bz, 0, 0) != BZ_OK)
+			die("out of memory creating a bzip2 stream");
+		break;
+	case COMP_ZSTD:
+		if (first && !(r->zds = ZSTD_createDStream()))
+			die("out of memory creating a zstd stream");
+		ZSTD_DCtx_reset(r->zds, ZSTD_reset_session_only);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Decode from the unread input into out[0, cap). Sets *made to the bytes
+ * written. Returns 1 at the end of the member (its checksum verified), 0 to
+ * go on, -1 on damage with what went wrong in r->damage_msg.
+ */
+static int member_step(struct record_reader *r, unsigned char *out, size_t cap, size_t *made, int at_eof)
+{
+	const unsigned char *in = r->in + r->in_pos;
+	size_t avail = r->in_len - r->in_pos;
+	int ret;
+
+	switch (r->comp) {
+	case COMP_GZIP:
+		r->gz.next_in = (unsigned char *)in;
+		r->gz.avail_in = (uInt)avail;
+		r->gz.next_out = out;
+		r->gz.avail_out = (uInt)cap;
+		ret = inflate(&r->gz, Z_NO_FLUSH);
+		r->in_pos += avail - r->gz.avail_in;
+		*made = cap - r->gz.avail_out;
+		if (ret == Z_STREAM_END)
+			return 1;
+		if (ret == Z_OK || ret == Z_BUF_ERROR)
+			return 0;
+		if (ret == Z_MEM_ERROR)
+			die("out of memory decoding gzip");
+		if (r->gz.msg && !strcmp(r->gz.msg, "incorrect data check"))
+			sbuf_addstr(&r->damage_msg, "gzip CRC mismatch");
+		else if (r->gz.msg && !strcmp(r->gz.msg, "incorrect length check"))
+			sbuf_addstr(&r->damage_msg, "gzip length mismatch");
+		else
+			sbuf_addf(&r->damage_msg, "gzip data error (%s)", r->gz.msg ? r->gz.msg : "unknown");
+		return -1;
+	case COMP_XZ:
+		r->xz.next_in = in;
+		r->xz.avail_in = avail;
+		r->xz.next_out = out;
+		r->xz.avail_out = cap;
+		ret = lzma_code(&r->xz, at_eof ? LZMA_FINISH : LZMA_RUN);
+		r->in_pos += avail - r->xz.avail_in;
+		*made = cap - r->xz.avail_out;
+		if (ret == LZMA_STREAM_END)
+			return 1;
+		if (ret == LZMA_OK || ret == LZMA_BUF_ERROR)
+			return 0;
+		if (ret == LZMA_MEM_ERROR)
+			die("out of memory decoding xz");
+		/* liblzma reports a failed check as corrupt data */
+		sbuf_addstr(&r->damage_msg, ret == LZMA_DATA_ERROR ? "xz integrity check failed or data corrupt" :
+					    ret == LZMA_OPTIONS_ERROR ? "unsupported xz options" :
+					    "xz format error");
+		return -1;
+	case COMP_BZIP2:
+		r->bz.next_in = (char *)in;
+		r->bz.avail_in = (unsigned)avail;
+		r->bz.next_out = (char *)out;
+		r->bz.avail_out = (unsigned)cap;
+		ret = BZ2_bzDecompress(&r->bz);
+		r->in_pos += avail - r->bz.avail_in;
+		*made = cap - r->bz.avail_out;
+		if (ret == BZ_STREAM_END)
+			return 1;
+		if (ret == BZ_OK)
+			return 0;
+		if (ret == BZ_MEM_ERROR)
+			die("out of memory decoding bzip2");
+		sbuf_addstr(&r->damage_msg, ret == BZ_DATA_ERROR ? "bzip2 CRC mismatch or data error" :
+					    "bzip2 format error");
+		return -1;
+	case COMP_ZSTD: {
+		ZSTD_inBuffer zin = { in, avail, 0 };
+		ZSTD_outBuffer zout = { out, cap, 0 };
+		size_t z = ZSTD_decompressStream(r->zds, &zout, &zin);
+		r->in_pos += zin.pos;
+		*made = zout.pos;
+		if (!ZSTD_isError(z))
+			return z == 0; /* 0: the frame is done and flushed */
+		if (ZSTD_getErrorCode(z) == ZSTD_error_checksum_wrong)
+			sbuf_addstr(&r->damage_msg, "zstd frame checksum mismatch");
+		else
+			sbuf_addf(&r->damage_msg, "zstd data error (%s)", ZSTD_getErrorName(z));
+		return -1;
+	}
+	default:
+		return -1;
+	}
+}
+
+static const char *member_name(const struct record_reader *r)
+{
+	switch (r->comp) {
+	case COMP_GZIP: return "member";
+	case COMP_ZSTD: return "frame";
+	default: return "stream";
+	}
+}
+
+/* ---- the driver -------------------------------------------------------- */
+
+/* The member being decoded is damaged: say which lines it gave. */
+static void member_damaged(struct record_reader *r)
+{
+	uint64_t last = r->dec_lines + r->mid_line;
+
+	r->damage = DEFECT_CORRUPT;
+	r->damage_line = r->member_line;
+	if (r->member_bytes)
+		sbuf_addf(&r->damage_msg, " in the %s holding lines %llu-%llu: those records were "
+			  "passed on and may be altered; nothing after them is read", member_name(r),
+			  (unsigned long long)r->member_line, (unsigned long long)last);
+	else
+		sbuf_addf(&r->damage_msg, " in the %s at byte %llu: none of its records were passed "
+			  "on; nothing after it is read", member_name(r), (unsigned long long)r->member_offset);
+	r->finished = 1;
+}
+
+/*
+ * Between members: returns 1 when the next member has started, 0 at the end
+ * of the input (clean, or garbage noted in r->damage), -1 on a read error.
+ */
+static int member_next(struct record_reader *r)
+{
+	for (;;) {
+		ssize_t n = in_fill(r, 6);
+		const unsigned char *m = r->in + r->in_pos;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			r->finished = 1;
+			return 0;
+		}
+		/* xz allows stream padding: null bytes in groups of four */
+		if (r->comp == COMP_XZ && n >= 4 && !memcmp(m, "\0\0\0\0", 4)) {
+			r->in_pos += 4;
+			continue;
+		}
+		if (member_magic(r, m, (size_t)n))
+			break;
+		if (!r->lib_ready) { /* the file's own first bytes */
+			r->damage = DEFECT_CORRUPT;
+			r->damage_line = 1;
+			sbuf_addf(&r->damage_msg, "not a valid %s file (bad header)", r->comp_name);
+			r->finished = 1;
+			return 0;
+		}
+		r->damage = DEFECT_TRAILING;
+		r->damage_line = r->dec_lines + r->mid_line + 1;
+		sbuf_addf(&r->damage_msg, "data after the end of the %s data at byte %llu (after line "
+			  "%llu) is not %s: it is not read", r->comp_name,
+			  (unsigned long long)(r->in_base + r->in_pos),
+			  (unsigned long long)(r->damage_line - 1), r->comp_name);
+		r->finished = 1;
+		return 0;
+	}
+	member_begin(r);
+	r->in_member = 1;
+	r->member_line = r->dec_lines + 1;
+	r->member_offset = r->in_base + r->in_pos;
+	r->member_bytes = 0;
+	return 1;
+}
+
+static void count_lines(struct record_reader *r, const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n, *nl;
+
+	if (!n)
+		return;
+	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+		r->dec_lines++;
+		p = nl + 1;
+	}
+	r->member_bytes += n;
+	r->mid_line = end[-1] != '\n';
+}
+
+static ssize_t compressed_read(struct record_reader *r, unsigned char *buf, size_t cap)
+{
+	size_t made = 0;
+
+	while (!made && !r->finished) {
+		if (!r->in_member) {
+			int s = member_next(r);
+			if (s <= 0)
+				return s;
+		}
+		ssize_t avail = in_fill(r, 1);
+		if (avail < 0)
+			return -1;
+		int s = member_step(r, buf, cap, &made, avail == 0);
+		count_lines(r, buf, made);
+		if (s < 0)
+			member_damaged(r);
+		else if (s > 0)
+			r->in_member = 0;
+		else if (!avail && !made) {
+			/* A member still open at the end of the file means the file
+			 * was cut short: say so, do not drop what came before. */
+			r->truncated = 1;
+			r->finished = 1;
+		}
+	}
+	return (ssize_t)made;
+}
+
+static void open_decoder(struct record_reader *r)
+{
+	static const struct {
+		enum compression comp;
+		const char *name;
+		const char *magic;
+		size_t len;
+	} formats[] = {
+		{ COMP_ZSTD, "zstd", "\x28\xb5\x2f\xfd", 4 },
+		{ COMP_GZIP, "gzip", "\x1f\x8b", 2 },
+		{ COMP_XZ, "xz", "\xfd" "7zXZ\0", 6 },
+		{ COMP_BZIP2, "bzip2", "BZh", 3 },
+	};
 
 	r->comp = COMP_PLAIN;
 	r->comp_name = "plain";
-	if (n >= 4 && !memcmp(m, zstd_magic, 4)) {
-		r->comp = COMP_ZSTD;
-		r->comp_name = "zstd";
-		r->zds = ZSTD_createDStream();
-		if (!r->zds)
-			die("out of memory creating a zstd stream");
-		ZSTD_initDStream(r->zds);
-		r->zin = xmalloc(ZSTD_DStreamInSize());
-		return 0;
-	}
-	if (n >= 2 && !memcmp(m, gz_magic, 2))
-		r->comp_name = "gzip";
-	else if (n >= 6 && !memcmp(m, xz_magic, 6))
-		r->comp_name = "xz";
-	else if (n >= 3 && !memcmp(m, "BZh", 3))
-		r->comp_name = "bzip2";
-	else
-		return 0;
-
-	r->comp = COMP_ARCHIVE;
-	r->arbuf = xmalloc(READ_CHUNK);
-	r->ar = archive_read_new();
-	archive_read_support_filter_all(r->ar);
-	archive_read_support_format_raw(r->ar);
-	struct archive_entry *entry;
-	if (archive_read_open(r->ar, r, NULL, archive_read_cb, NULL) != ARCHIVE_OK ||
-	    archive_read_next_header(r->ar, &entry) != ARCHIVE_OK) {
-		const char *msg = archive_error_string(r->ar);
-		return error("cannot decode '%s' (%s): %s", r->shown, r->comp_name,
-			     msg ? msg : "unknown error");
-	}
-	return 0;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (r->peek_len >= formats[i].len && !memcmp(r->peek, formats[i].magic, formats[i].len)) {
+			r->comp = formats[i].comp;
+			r->comp_name = formats[i].name;
+			r->in = xmalloc(IN_CHUNK);
+			break;
+		}
 }
 
 static ssize_t decode(struct record_reader *r, void *buf, size_t cap)
 {
-	switch (r->comp) {
-	case COMP_ZSTD: return zstd_read(r, buf, cap);
-	case COMP_ARCHIVE: return archive_decode(r, buf, cap);
-	default: return fd_read(r, buf, cap);
-	}
+	if (r->comp == COMP_PLAIN)
+		return fd_read(r, buf, cap);
+	return compressed_read(r, buf, cap);
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -215,6 +451,7 @@ struct record_reader *record_reader_open(const char *path)
 	struct record_reader *r = xcalloc(1, sizeof(*r));
 	struct stat st;
 
+	sbuf_init(&r->damage_msg, 0);
 	r->path = xstrdup(path);
 	r->shown = strcmp(path, "-") ? r->path : "<stdin>";
 	r->fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
@@ -244,8 +481,7 @@ struct record_reader *record_reader_open(const char *path)
 		r->peek_len += (size_t)n;
 		r->bytes_read += (uint64_t)n;
 	}
-	if (open_decoder(r) < 0)
-		goto fail;
+	open_decoder(r);
 	sbuf_init(&r->win, READ_CHUNK);
 	r->line = 1;
 	r->index = -1;
@@ -263,10 +499,14 @@ void record_reader_close(struct record_reader *r)
 		close(r->fd);
 	if (r->zds)
 		ZSTD_freeDStream(r->zds);
-	if (r->ar)
-		archive_read_free(r->ar);
-	free(r->zin);
-	free(r->arbuf);
+	if (r->lib_ready && r->comp == COMP_GZIP)
+		inflateEnd(&r->gz);
+	if (r->lib_ready && r->comp == COMP_XZ)
+		lzma_end(&r->xz);
+	if (r->lib_ready && r->comp == COMP_BZIP2)
+		BZ2_bzDecompressEnd(&r->bz);
+	free(r->in);
+	sbuf_release(&r->damage_msg);
 	sbuf_release(&r->win);
 	free(r->path);
 	free(r);
@@ -344,25 +584,36 @@ static int detect_layout(struct record_reader *r)
 	}
 }
 
+/* Make `rec` the record for the damage found in the stream (its text is kept). */
+static void damage_defect(struct record_reader *r, struct raw_record *rec)
+{
+	rec->loc.file = r->shown;
+	/* the message names the lines: an element index would mislead */
+	rec->loc.line = r->damage_line;
+	rec->loc.index = -1;
+	rec->defect = r->damage;
+	rec->defect_msg = r->damage_msg.buf;
+	r->done = 1;
+}
+
 /* A record standing for damage at the end of the stream, if any. */
 static int end_defect(struct record_reader *r, struct raw_record *rec)
 {
 	if (r->done)
 		return 0;
 	r->done = 1;
-	if (!r->truncated && !r->corrupt)
+	if (!r->truncated && !r->damage)
 		return 0;
 	sbuf_reset(&rec->text);
+	if (r->damage) {
+		damage_defect(r, rec);
+		return 1;
+	}
 	rec->loc.file = r->shown;
 	rec->loc.line = r->line;
 	rec->loc.index = r->layout == LAYOUT_ARRAY ? r->index + 1 : -1;
-	if (r->truncated) {
-		rec->defect = DEFECT_TRUNCATED;
-		rec->defect_msg = "input ends in the middle of a compressed frame (truncated file)";
-	} else {
-		rec->defect = DEFECT_CORRUPT;
-		rec->defect_msg = r->corrupt_msg ? r->corrupt_msg : "damaged compressed data";
-	}
+	rec->defect = DEFECT_TRUNCATED;
+	rec->defect_msg = "input ends in the middle of a compressed frame (truncated file)";
 	return 1;
 }
 
@@ -381,7 +632,9 @@ static int next_line(struct record_reader *r, struct raw_record *rec)
 				continue;
 			if (!avail)
 				return end_defect(r, rec);
-			nl = start + avail; /* last line without a newline */
+			/* last line without a newline; refill may have moved it */
+			start = r->win.buf + r->pos;
+			nl = start + avail;
 		}
 		size_t len = (size_t)(nl - start);
 		uint64_t line = r->line++;
@@ -402,11 +655,16 @@ static int next_line(struct record_reader *r, struct raw_record *rec)
 		rec->loc.line = line;
 		rec->loc.index = -1;
 		rec->defect = NULL;
-		/* A last line cut by a truncated stream is damaged, not just odd. */
-		if (r->eof && r->pos >= r->win.len && nl == start + avail && r->truncated) {
-			rec->defect = DEFECT_TRUNCATED;
-			rec->defect_msg = "last record is cut short: the input is truncated";
-			r->done = 1;
+		/* A last line cut by a truncated stream is damaged, not just
+		 * odd; one cut by damaged data is part of that damage. */
+		if (r->eof && r->pos >= r->win.len && nl == start + avail) {
+			if (r->damage && !strcmp(r->damage, DEFECT_CORRUPT)) {
+				damage_defect(r, rec);
+			} else if (r->truncated) {
+				rec->defect = DEFECT_TRUNCATED;
+				rec->defect_msg = "last record is cut short: the input is truncated";
+				r->done = 1;
+			}
 		}
 		return 1;
 	}
@@ -415,6 +673,9 @@ static int next_line(struct record_reader *r, struct raw_record *rec)
 static int array_defect(struct record_reader *r, struct raw_record *rec, const char *msg)
 {
 	r->astate = ARR_DONE;
+	/* a damaged stream explains the broken array, and must not go unsaid */
+	if (r->damage)
+		return end_defect(r, rec);
 	r->done = 1;
 	sbuf_reset(&rec->text);
 	rec->loc.file = r->shown;

@@ -1,20 +1,26 @@
 /*
  * record_reader.h — read records from one input file, whatever its wrapping.
  *
- * The reader detects the compression from the first bytes (zstd through
- * libzstd; gzip, xz and bzip2 through libarchive's raw format; anything
- * else is plain) and the layout from the first non-blank byte: '[' means a
- * single JSON array, read element by element so a 1 GB LLaVA file is never
- * held whole; otherwise JSON Lines, with no limit on line length and blank
- * lines skipped.
+ * The reader detects the compression from the first bytes (zstd, gzip, xz
+ * or bzip2, each decoded by its own library with its checksums verified;
+ * anything else is plain) and the layout from the first non-blank byte:
+ * '[' means a single JSON array, read element by element so a 1 GB LLaVA
+ * file is never held whole; otherwise JSON Lines, with no limit on line
+ * length and blank lines skipped. Concatenated members (multi-member gzip,
+ * several xz, bzip2 or zstd streams) read as one.
  *
  * It hands out the *text* of each record with its location; parsing is
  * separate (record_parse) so that it can run on worker threads.
  *
- * Damage found in the bytes (a truncated zstd frame, a trailing comma or a
- * broken array) is not a fatal error: it comes back as a record whose
- * `defect` says what is wrong, so that it goes to the rejects with its file
- * and line like any other bad record. Only I/O errors are fatal (-1).
+ * Damage found in the bytes is not a fatal error for the reader: it comes
+ * back as a record whose `defect` says what is wrong, so that it goes to the
+ * rejects with its file and line like any other bad record, after every
+ * record that could be read before it. Two kinds are worse than a bad
+ * record (record_defect_is_damage): a failed checksum or undecodable data
+ * (the records already handed out from that member may be altered, and the
+ * message names their lines) and garbage after the compressed data. A stage
+ * must fail on those even when it has a rejects sink. Only I/O errors are
+ * fatal to the reader (-1).
  */
 #ifndef SMELT_RECORD_READER_H
 #define SMELT_RECORD_READER_H
@@ -36,12 +42,22 @@ struct record_loc {
 #define DEFECT_TRUNCATED "truncated_input"
 #define DEFECT_BAD_ARRAY "bad_json_array"
 #define DEFECT_CORRUPT "corrupt_input"
+#define DEFECT_TRAILING "trailing_garbage"
+
+/*
+ * 1 if a defect of this kind means the input is damaged beyond one record
+ * (DEFECT_CORRUPT, DEFECT_TRAILING): the run must exit 1 and the message be
+ * shown, rejects sink or not. A truncated input is not: the records before
+ * the cut are intact, and the truncation is an ordinary reject.
+ */
+int record_defect_is_damage(const char *kind);
 
 struct raw_record {
 	struct sbuf text;   /* the record's bytes (a line or an array element) */
 	struct record_loc loc;
 	const char *defect; /* NULL, or one of the DEFECT_ kinds (static) */
-	const char *defect_msg; /* static human-readable detail when defect is set */
+	const char *defect_msg; /* detail when defect is set; borrowed, valid until the
+				 * reader is closed */
 };
 
 void raw_record_init(struct raw_record *rec);

@@ -357,7 +357,10 @@ void stage_reject(struct stage *st, const struct record_loc *loc, const json_t *
 			    json_integer(json_integer_value(json_object_get(st->rejects_by_kind, kind)) + 1));
 	if (st->strict)
 		die("%s: %s: %s", where.buf, kind, msg.buf);
-	if (!st->rejects || (!st->quiet && st->rejects_shown < 3)) {
+	if (record_defect_is_damage(kind)) { /* damaged input fails the run, rejects or not */
+		st->failed = 1;
+		fprintf(stderr, "%s: %s: %s: %s\n", st->name, where.buf, kind, msg.buf);
+	} else if (!st->rejects || (!st->quiet && st->rejects_shown < 3)) {
 		if (st->rejects_shown < REJECTS_SHOWN_MAX)
 			fprintf(stderr, "%s: %s: %s: %s\n", st->name, where.buf, kind, msg.buf);
 		st->rejects_shown++;

@@ -13,7 +13,7 @@ fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # The library's packages (LIB_PKGS in the Makefile; no libmicrohttpd:
 # only smelt-sim serves HTTP).
-pkgs="libcurl libarchive libzstd jansson libxxhash libpcre2-8 libutf8proc"
+pkgs="libcurl libarchive libzstd zlib liblzma jansson libxxhash libpcre2-8 libutf8proc"
 cflags=$(pkg-config --cflags "$pkgs")
 libs=$(pkg-config --libs "$pkgs")
 make -s CC=clang BUILD=build-fuzz BINDIR=build-fuzz/bin OPT="-O1 -g" \
@@ -24,7 +24,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	exe="build-fuzz/$name"
 	# shellcheck disable=SC2086 # flag lists
 	clang -O1 -g $san -fsanitize=fuzzer -std=gnu11 -D_GNU_SOURCE -Ipipeline $cflags -o "$exe" "$src" \
-		build-fuzz/libsmelt.a $libs -lm -pthread
+		build-fuzz/libsmelt.a $libs -lbz2 -lm -pthread
 	work="build-fuzz/corpus/$name"
 	mkdir -p "$work"
 	seeds="tests/fuzz/corpus/$name"
