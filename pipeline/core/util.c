@@ -14,15 +14,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/term_escape.h"
+
 const char *smelt_prog = "smelt";
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[4096];
+	struct sbuf safe = SBUF_INIT;
+	const char *text = msg;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages quote records and servers: never let them drive the
+	 * terminal. Only an unsafe message allocates, so "out of memory"
+	 * cannot recurse. */
+	if (term_escape_needed(msg, strlen(msg))) {
+		term_escape(&safe, msg, strlen(msg));
+		text = safe.buf;
+	}
 	/* One fprintf so concurrent threads do not interleave halves of lines. */
-	fprintf(stderr, "%s: %s%s\n", smelt_prog, prefix, msg);
+	fprintf(stderr, "%s: %s%s\n", smelt_prog, prefix, text);
+	sbuf_release(&safe);
 }
 
 void die(const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/term_escape.h"
 #include "json/json_path.h"
 #include "json/json_write.h"
 
@@ -341,6 +342,23 @@ static json_t *lossy_string(const char *s, size_t len)
 
 #define REJECTS_SHOWN_MAX 10
 
+/* The file name and the message quote input: escaped (core/term_escape.h). */
+static void print_reject(const struct stage *st, const char *where, const char *kind,
+			 const char *msg)
+{
+	struct sbuf line = SBUF_INIT;
+	const char *parts[] = { where, kind, msg };
+
+	sbuf_addstr(&line, st->name);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		sbuf_addstr(&line, ": ");
+		term_escape(&line, parts[i], strlen(parts[i]));
+	}
+	sbuf_addch(&line, '\n');
+	fputs(line.buf, stderr);
+	sbuf_release(&line);
+}
+
 void stage_reject(struct stage *st, const struct record_loc *loc, const json_t *rec,
 		  const char *raw, size_t rawlen, const char *kind, const char *fmt, ...)
 {
@@ -362,7 +380,7 @@ void stage_reject(struct stage *st, const struct record_loc *loc, const json_t *
 		fprintf(stderr, "%s: %s: %s: %s\n", st->name, where.buf, kind, msg.buf);
 	} else if (!st->rejects || (!st->quiet && st->rejects_shown < 3)) {
 		if (st->rejects_shown < REJECTS_SHOWN_MAX)
-			fprintf(stderr, "%s: %s: %s: %s\n", st->name, where.buf, kind, msg.buf);
+			print_reject(st, where.buf, kind, msg.buf);
 		st->rejects_shown++;
 	}
 	if (st->rejects) {
