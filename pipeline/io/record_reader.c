@@ -821,10 +821,15 @@ json_t *record_parse(const struct raw_record *raw, const char **kind, struct sbu
 		sbuf_addstr(err, raw->defect_msg ? raw->defect_msg : raw->defect);
 		return NULL;
 	}
-	v = json_loadb(raw->text.buf, raw->text.len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
+	v = json_loadb(raw->text.buf, raw->text.len,
+		       JSON_ALLOW_NUL | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
 		size_t ok = utf8_valid_prefix(raw->text.buf, raw->text.len);
-		if (ok < raw->text.len) {
+		if (json_error_code(&jerr) == json_error_duplicate_key) {
+			/* which value wins is not defined by JSON: an id could change */
+			*kind = REJECT_DUPLICATE_KEY;
+			sbuf_addf(err, "%s (at column %d)", jerr.text, jerr.column);
+		} else if (ok < raw->text.len) {
 			*kind = REJECT_BAD_UTF8;
 			sbuf_addf(err, "invalid UTF-8 at byte %zu of the record", ok + 1);
 		} else {

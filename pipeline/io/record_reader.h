@@ -87,6 +87,7 @@ void record_reader_close(struct record_reader *r);
 #define REJECT_BAD_JSON "bad_json"
 #define REJECT_BAD_UTF8 "bad_utf8"
 #define REJECT_NOT_OBJECT "not_object"
+#define REJECT_DUPLICATE_KEY "duplicate_key" /* at any depth */
 
 /*
  * Parse a raw record into a JSON object. Returns a new reference, or NULL
