@@ -32,10 +32,11 @@ STAGE_OPTIONS(filter_options,
 	"seed=S              report: seed of the random samples (default 0)\n"
 	"report-groups=N     report: sections for the N largest groups (default 50)\n"
 	"image-root=DIR      report: relative image paths are under DIR\n"
+	"allow-absolute-images  report: read absolute image paths and paths leaving the root\n"
 	"thumb-max-bytes=SZ  report: largest image embedded (default 512k)\n",
 	OPT_SCORE, OPT_BY, OPT_MIN_GROUP, OPT_DROP_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,
 	OPT_MISSING, OPT_DROP, OPT_REPORT, OPT_DRY_RUN, OPT_SAMPLES, OPT_BORDERLINE, OPT_SEED,
-	OPT_REPORT_GROUPS, OPT_IMAGE_ROOT, OPT_THUMB_MAX_BYTES);
+	OPT_REPORT_GROUPS, OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_THUMB_MAX_BYTES);
 
 static const char filter_help[] =
 	"Pass 1 reads the input once (stdin is spooled to a temporary zstd file in\n"
@@ -94,6 +95,7 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 		cfg->report_opts.max_groups = (size_t)stage_arg_long(st, "--report-groups", arg, 0, 100000);
 		return 0;
 	case OPT_IMAGE_ROOT: cfg->report_opts.images.root = arg; return 0;
+	case OPT_ALLOW_ABSOLUTE_IMAGES: cfg->report_opts.images.allow_absolute = 1; return 0;
 	case OPT_THUMB_MAX_BYTES:
 		if (parse_size(arg, &size) || !size)
 			stage_usage_error(st, "--thumb-max-bytes: bad size '%s'", arg);

@@ -5,7 +5,17 @@
  *	http(s)://...        passed through: the server fetches it
  *	data:...             kept as it is
  *	tar:SHARD.tar#NAME   member NAME of a tar shard (WebDataset), read with libarchive
- *	anything else        a file path, relative to the image root unless absolute
+ *	anything else        a file path, relative to the image root
+ *
+ * Confinement: a path, and the shard of a tar: ref, is read only if it
+ * resolves (symlinks and ".." included) to a file inside the image root —
+ * the current directory when there is none. Absolute paths are refused.
+ * Both are lifted by allow_absolute (--allow-absolute-images): a user
+ * who trusts records to name any file gains nothing from keeping ".."
+ * in. Every ref that leaves the root gets IMAGE_OUTSIDE_ROOT and the same
+ * message whether or not something exists there, so rejects are no
+ * oracle for the file system outside; messages name the ref as written,
+ * never the path it resolves to.
  *
  * Files and tar members become base64 data: URIs whose MIME type comes from
  * the bytes (PNG, JPEG, GIF, WebP, BMP, TIFF), not from the name. Shards
@@ -26,10 +36,12 @@
 #define IMAGE_MISSING "missing_image"
 #define IMAGE_TOO_LARGE "image_too_large"
 #define IMAGE_BAD "bad_image"
+#define IMAGE_OUTSIDE_ROOT "image_outside_root"
 
 struct image_load_opts {
 	const char *root;   /* directory relative paths are under; NULL = cwd */
 	uint64_t max_bytes; /* largest image accepted (raw bytes); 0 = no limit */
+	int allow_absolute; /* read absolute paths, and paths that leave the root */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/reservoir.h"
 #include "core/sbuf.h"
 #include "core/util.h"
@@ -252,14 +253,49 @@ static void add_conversation(struct sbuf *out, const json_t *rec)
 	}
 }
 
+/*
+ * How the page names image `ref`: as written, unless it holds an absolute
+ * local path (a page is shared; where files live on this machine is not
+ * its business) — then the path relative to the root when it is under an
+ * absolute root, else a hash of it. Returns 1 if the name differs from ref.
+ */
+static int image_name(struct sbuf *out, const char *ref, const char *root)
+{
+	const char *path = !strncmp(ref, "tar:", 4) ? ref + 4 : ref;
+	size_t len = path == ref ? strlen(path) : strcspn(path, "#"), n = root ? strlen(root) : 0;
+	char hex[HASH128_HEX_LEN + 1];
+
+	if (path[0] != '/') {
+		sbuf_addstr(out, ref);
+		return 0;
+	}
+	sbuf_add(out, ref, (size_t)(path - ref));
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n && root[0] == '/' && len > n + 1 && !strncmp(path, root, n) && path[n] == '/') {
+		sbuf_add(out, path + n + 1, len - n - 1);
+	} else {
+		hash128_hex(hash128(path, len), hex);
+		sbuf_addf(out, "(absolute path %.12s)", hex);
+	}
+	sbuf_addstr(out, path + len);
+	return 1;
+}
+
 static void add_image(struct filter_report *r, struct sbuf *out, const char *ref)
 {
-	struct sbuf url = SBUF_INIT, err = SBUF_INIT;
+	struct sbuf url = SBUF_INIT, err = SBUF_INIT, name = SBUF_INIT;
 	const char *kind = NULL;
+	int renamed = image_name(&name, ref, r->o.images.root);
 
 	if (image_load_url(ref, &r->o.images, &url, &kind, &err) < 0) {
 		sbuf_addstr(out, "<span class=\"imgnote\">");
 		html_escape_str(out, kind && !strcmp(kind, IMAGE_TOO_LARGE) ? "image too large for a thumbnail: " : "");
+		if (renamed) {
+			/* the message quotes the ref as written */
+			sbuf_reset(&err);
+			sbuf_addf(&err, "image '%s': %s", name.buf, kind);
+		}
 		html_escape_str(out, err.buf);
 		sbuf_addstr(out, "</span>");
 	} else if (strncmp(url.buf, "data:", 5)) {
@@ -271,13 +307,14 @@ static void add_image(struct filter_report *r, struct sbuf *out, const char *ref
 	} else {
 		r->image_bytes += url.len;
 		sbuf_addstr(out, "<img class=\"thumb\" alt=\"");
-		html_escape_str(out, ref);
+		html_escape_str(out, name.buf);
 		sbuf_addstr(out, "\" src=\"");
 		html_escape(out, url.buf, url.len);
 		sbuf_addstr(out, "\">");
 	}
 	sbuf_release(&url);
 	sbuf_release(&err);
+	sbuf_release(&name);
 }
 
 static void add_images(struct filter_report *r, struct sbuf *out, const json_t *rec)

@@ -15,7 +15,7 @@ enum {
 	OPT_ENDPOINT = 2000, OPT_API_KEY_ENV, OPT_MODEL, OPT_CONCURRENCY, OPT_RPM, OPT_TPM,
 	OPT_TIMEOUT, OPT_RETRIES, OPT_TEMPERATURE, OPT_TOP_P, OPT_MAX_TOKENS, OPT_SEED, OPT_N,
 	OPT_STOP, OPT_EXTRA, OPT_CACHE, OPT_CACHE_MODE, OPT_UNORDERED, OPT_WINDOW,
-	OPT_IMAGE_ROOT, OPT_MAX_IMAGE_BYTES,
+	OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_MAX_IMAGE_BYTES,
 };
 
 static const struct stage_option llm_options[] = {
@@ -38,7 +38,8 @@ static const struct stage_option llm_options[] = {
 	{ "cache-mode", 0, 1, OPT_CACHE_MODE, "MODE", "rw (default), ro, refresh or off" },
 	{ "unordered", 0, 0, OPT_UNORDERED, NULL, "write records as they are answered" },
 	{ "window", 0, 1, OPT_WINDOW, "N", "records awaiting answers (default max(2048, 8 x concurrency))" },
-	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "directory image paths are relative to" },
+	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "directory image paths are relative to and confined to" },
+	{ "allow-absolute-images", 0, 0, OPT_ALLOW_ABSOLUTE_IMAGES, NULL, "read absolute image paths and paths leaving the root" },
 	{ "max-image-bytes", 0, 1, OPT_MAX_IMAGE_BYTES, "SIZE", "largest image sent (default 20M)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -210,6 +211,9 @@ int llm_options_parse(struct stage *st, struct llm_options *o, int id, const cha
 		return 0;
 	case OPT_IMAGE_ROOT:
 		o->image_root = arg;
+		return 0;
+	case OPT_ALLOW_ABSOLUTE_IMAGES:
+		o->allow_absolute_images = 1;
 		return 0;
 	case OPT_MAX_IMAGE_BYTES:
 		if (parse_size(arg, &size) || !size)

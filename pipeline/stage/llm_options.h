@@ -39,6 +39,7 @@ struct llm_options {
 	int unordered;
 	long window;              /* records waiting for answers; 0 = from concurrency */
 	const char *image_root;
+	int allow_absolute_images; /* image paths may leave image_root */
 	uint64_t max_image_bytes;
 };
 

@@ -92,6 +92,7 @@ void llm_stage_setup(const struct llm_stage *ls, const struct llm_prompt *p, str
 	out->parser = p ? p->parser : NULL;
 	out->params = p ? p->params : ls->lo.params;
 	out->images.root = ls->lo.image_root;
+	out->images.allow_absolute = ls->lo.allow_absolute_images;
 	out->images.max_bytes = ls->lo.max_image_bytes;
 	out->engine = ls->engine;
 	out->stage_name = ls->st.name;

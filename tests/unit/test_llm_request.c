@@ -119,9 +119,9 @@ static void test_mime(void **state)
 }
 
 /* Load `ref`; returns the URL or NULL with *kind set. */
-static char *load(const char *ref, uint64_t max, const char **kind)
+static char *load_opts(const char *ref, uint64_t max, int allow_absolute, const char **kind)
 {
-	struct image_load_opts o = { dir, max };
+	struct image_load_opts o = { dir, max, allow_absolute };
 	struct sbuf url = SBUF_INIT, err = SBUF_INIT;
 
 	*kind = NULL;
@@ -135,6 +135,11 @@ static char *load(const char *ref, uint64_t max, const char **kind)
 	return sbuf_detach(&url, NULL);
 }
 
+static char *load(const char *ref, uint64_t max, const char **kind)
+{
+	return load_opts(ref, max, 0, kind);
+}
+
 static void test_image_refs(void **state)
 {
 	const char *kind;
@@ -146,7 +151,9 @@ static void test_image_refs(void **state)
 	u = load("a.png", 0, &kind);
 	assert_string_equal(u, want.buf);
 	free(u);
-	u = load(abs, 0, &kind); /* absolute paths ignore the root */
+	assert_null(load(abs, 0, &kind)); /* absolute paths need allow_absolute */
+	assert_string_equal(kind, IMAGE_OUTSIDE_ROOT);
+	u = load_opts(abs, 0, 1, &kind); /* and then ignore the root */
 	assert_non_null(u);
 	assert_true(!strncmp(u, "data:image/jpeg;base64,", 23));
 	free(u);
@@ -209,7 +216,7 @@ static char *dump(const json_t *j)
 
 static void test_image_parts(void **state)
 {
-	struct image_load_opts o = { dir, 0 };
+	struct image_load_opts o = { dir, 0, 0 };
 	struct sbuf err = SBUF_INIT, png_url = SBUF_INIT;
 	const char *kind = NULL;
 	json_t *m = parse("[{\"role\":\"system\",\"content\":\"sys\"},"
