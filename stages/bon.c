@@ -91,7 +91,7 @@ static int pick_and_emit(struct stage *st, struct bon_cli *c, const struct recor
 	int r = 0;
 
 	if (bon_choose(&c->cfg, items, gold, &p, &err) < 0) {
-		stage_reject(st, loc, out, NULL, 0, "bad_field_type", "%s", err.buf);
+		stage_reject(st, loc, out, NULL, 0, p.kind, "%s", err.buf);
 		goto done;
 	}
 	if (p.index < 0) {

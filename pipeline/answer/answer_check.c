@@ -10,6 +10,10 @@
  * option texts) through plain_equal, handed to them as a span_equal, so
  * that "{1/2, 3}" = "{0.5, 3}" and an option's text can match a number.
  *
+ * A rule that hits a depth limit (answer_check.h) counts as applying and
+ * not equal, and marks the ctx: the verdict is then too_deep, whatever
+ * the rest of the comparison said.
+ *
  * Nothing here is global or locale-dependent beyond strtod's decimal
  * point, which stages leave at "C".
  */
@@ -34,6 +38,7 @@ struct ctx {
 	enum answer_mode num_method;	/* NUMERIC, RELAXED or EXPR */
 	struct answer_mc_options mc;
 	struct span_equal eq;		/* plain_equal over this ctx */
+	bool too_deep;			/* a rule hit a depth limit */
 };
 
 struct outcome {
@@ -59,14 +64,25 @@ static int rule_mc(struct ctx *c, struct span p, struct span g, bool *correct)
 	return answer_mc_compare(&c->mc, &c->eq, p, g, correct);
 }
 
+/* A rule's ANSWER_TOO_DEEP: it applies, the sides are not equal, the ctx is marked. */
+static int rule_limit(struct ctx *c, int r, bool *correct)
+{
+	if (r != ANSWER_TOO_DEEP)
+		return r;
+	c->too_deep = true;
+	*correct = false;
+	return 1;
+}
+
 static int rule_set(struct ctx *c, struct span p, struct span g, int depth, bool *correct)
 {
-	return answer_set_compare(&c->eq, p, g, depth, correct);
+	return rule_limit(c, answer_set_compare(&c->eq, p, g, depth, correct), correct);
 }
 
 static int rule_numeric(struct ctx *c, struct span p, struct span g, bool *correct)
 {
-	return answer_number_compare(p, g, c->lenient, c->tol, c->o->percent, correct);
+	return rule_limit(c, answer_number_compare(p, g, c->lenient, c->tol, c->o->percent, correct),
+			  correct);
 }
 
 /* Exact, set, numeric, vqa: the rules that compare two texts. */
@@ -166,6 +182,7 @@ int answer_equivalent(const char *pred, const char *gold, const struct answer_op
 	}
 	v->correct = false;
 	v->score = 0;
+	v->too_deep = false;
 	v->method = opts->mode == ANSWER_AUTO ? ANSWER_NONE : opts->mode;
 	p = answer_clean_span(span_of(pred));
 	g = answer_clean_span(span_of(gold));
@@ -193,6 +210,9 @@ int answer_equivalent(const char *pred, const char *gold, const struct answer_op
 	c.eq.data = &c;
 	answer_mc_options_load(&c.mc, opts);
 	r = run_mode(&c, p, g);
+	if (c.too_deep)
+		r = decide(false, ANSWER_NONE);
+	v->too_deep = c.too_deep;
 	v->correct = r.correct;
 	v->method = r.method;
 	v->score = r.correct ? 1 : 0;
@@ -214,6 +234,7 @@ int answer_check(const char *response, const char *gold, const struct answer_opt
 		v->correct = false;
 		v->method = ANSWER_NONE;
 		v->score = 0;
+		v->too_deep = false;
 		v->extracted = EXTRACT_NONE;
 	} else {
 		ret = answer_equivalent(ans->buf, gold, opts, v);

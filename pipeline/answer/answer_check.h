@@ -55,10 +55,18 @@
  * "1.234,5" European grouping, mixed-number text "3 1/2" (but
  * "3\frac{1}{2}" is 3.5), symbolic algebra (variables are not evaluated).
  *
- * Limits that keep a degenerate reply linear: expressions nested deeper
- * than 200 levels, sets of more than 256 elements and unions of more than
- * 8 parts are not read as such; ANLS compares strings of over 4096 code
- * points for equality only. A typical answer_check costs ~7 us.
+ * Limits that keep a degenerate reply linear: sets of more than 256
+ * elements and unions of more than 8 parts are not read as such; ANLS
+ * compares strings of over 4096 code points for equality only. A typical
+ * answer_check costs ~7 us.
+ *
+ * Limits on depth, so that no reply can overflow the stack: an expression
+ * nested deeper than 200 levels (brackets, \frac / \sqrt arguments, signs,
+ * exponents) or sets nested deeper than 8 leave the comparison undecided:
+ * the verdict says too_deep (correct is false, method none) and stages
+ * turn it into a reject of kind "too_deep". Nothing else in the checker
+ * recurses on its input: extraction, cleaning, LaTeX flattening and VQA
+ * normalisation are loops.
  *
  * All functions are reentrant: no globals, no locale changes.
  *
@@ -134,7 +142,11 @@ struct answer_verdict {
 	enum answer_mode method;	/* the rule that decided */
 	double score;			/* 1/0, or the ANLS score */
 	enum extract_method extracted;	/* answer_check only */
+	bool too_deep;			/* undecided: nested past a limit (above) */
 };
+
+/* answer_value's result when the text nests past a limit (see above). */
+#define ANSWER_TOO_DEEP (-2)
 
 /*
  * Find the answer in `text` with method `pref` (EXTRACT_AUTO for all).
@@ -167,7 +179,8 @@ int answer_check(const char *response, const char *gold, const struct answer_opt
  * answer_clean: the cleaning every extracted answer gets, appended to out.
  * answer_vqa_normalize: the vqa rule's normal form, appended to out.
  * answer_value: the numeric rule's reading of s (lenient: units, words,
- *   separators; else strict arithmetic); 0 and *x, *percent set, or -1.
+ *   separators; else strict arithmetic); 0 and *x, *percent set, -1 when
+ *   it is no number, or ANSWER_TOO_DEEP.
  * answer_anls: the raw similarity 1 - dist/max_len in [0, 1] (1 for two
  *   empty strings), before any threshold; strings longer than 4096 code
  *   points compare as 0 unless equal.

@@ -13,10 +13,18 @@
  * Numbers are copied into a buffer and read with strtod (C locale). An
  * implicit product with a proper \frac right after an integer literal is
  * a mixed number: "3\frac{1}{2}" adds, it does not multiply.
+ *
+ * Every cycle of the grammar passes through ev_unary or ev_primary (a
+ * bracket, a \frac or \sqrt argument, a sign, an exponent), so those two
+ * count the depth; past EVAL_MAX_DEPTH the evaluation fails as too deep.
+ * A failure stops the descent at once: the rest of a 600 KB reply is not
+ * walked, and a failed \frac does not go on to read its second argument.
  */
 #include "answer/answer_expr.h"
 
 #include <math.h>
+
+#include "answer/answer_check.h"
 #include <stdlib.h>
 
 #define EVAL_MAX_DEPTH 200	/* nesting the evaluator follows before giving up */
@@ -26,6 +34,7 @@ struct eval {
 	size_t i, n;
 	bool lenient;
 	bool bad;
+	bool too_deep;		/* bad because the input nests past EVAL_MAX_DEPTH */
 	int depth;
 	bool last_int;		/* the last factor was a bare integer literal */
 	bool last_proper;	/* the last \frac was a proper fraction of integers */
@@ -38,6 +47,20 @@ static double ev_fail(struct eval *e)
 {
 	e->bad = true;
 	return 0;
+}
+
+/* One level down; false (and the evaluation failed) past the limit. */
+static bool ev_enter(struct eval *e)
+{
+	if (e->bad)
+		return false;
+	if (e->depth >= EVAL_MAX_DEPTH) {
+		e->too_deep = true;
+		e->bad = true;
+		return false;
+	}
+	e->depth++;
+	return true;
 }
 
 static int ev_peek(struct eval *e)
@@ -174,7 +197,7 @@ static double ev_root(struct eval *e, double x, double index)
 	return pow(x, 1 / index);
 }
 
-static double ev_primary(struct eval *e)
+static double ev_primary_in(struct eval *e)
 {
 	int c = ev_peek(e);
 	double a, b, index = 2;
@@ -188,7 +211,7 @@ static double ev_primary(struct eval *e)
 		return ev_bracketed(e, '}');
 	if (ev_word(e, "\\frac")) {
 		a = ev_group(e);
-		b = ev_group(e);
+		b = e->bad ? 0 : ev_group(e);
 		if (e->bad || b == 0)
 			return ev_fail(e);
 		e->last_proper = a == floor(a) && b == floor(b) && a >= 0 && a < b;
@@ -212,6 +235,17 @@ static double ev_primary(struct eval *e)
 	return ev_fail(e);
 }
 
+static double ev_primary(struct eval *e)
+{
+	double v;
+
+	if (!ev_enter(e))
+		return 0;
+	v = ev_primary_in(e);
+	e->depth--;
+	return v;
+}
+
 static double ev_power(struct eval *e)
 {
 	double base = ev_primary(e);
@@ -229,8 +263,8 @@ static double ev_unary(struct eval *e)
 	int c = ev_peek(e);
 	double v;
 
-	if (++e->depth > EVAL_MAX_DEPTH)
-		return ev_fail(e);
+	if (!ev_enter(e))
+		return 0;
 	if (c == '-' || c == '+') {
 		e->i++;
 		v = ev_unary(e);
@@ -287,11 +321,8 @@ static double ev_term(struct eval *e)
 
 static double ev_expr(struct eval *e)
 {
-	double v;
+	double v = ev_term(e);
 
-	if (++e->depth > EVAL_MAX_DEPTH)
-		return ev_fail(e);
-	v = ev_term(e);
 	while (!e->bad) {
 		int c = ev_peek(e);
 
@@ -305,15 +336,16 @@ static double ev_expr(struct eval *e)
 			break;
 		}
 	}
-	e->depth--;
 	return v;
 }
 
 int answer_expr_eval(struct span s, bool lenient, double *x)
 {
-	struct eval e = { s.p, 0, s.n, lenient, false, 0, false, false };
+	struct eval e = { s.p, 0, s.n, lenient, false, false, 0, false, false };
 	double v = ev_expr(&e);
 
+	if (e.too_deep)
+		return ANSWER_TOO_DEEP;
 	if (e.bad || ev_peek(&e) || isnan(v))
 		return -1;
 	*x = v;

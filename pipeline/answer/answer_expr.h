@@ -16,9 +16,11 @@
 /*
  * Evaluate all of s. `lenient` also reads thousands separators
  * ("1,234,567") and a decimal comma that cannot be one ("3,5"; "3,500"
- * stays 3500). 0 and *x set, or -1 when s is not one whole expression,
- * divides by zero, takes an even root of a negative, nests deeper than
- * 200 levels, or gives NaN.
+ * stays 3500). 0 and *x set; -1 when s is not one whole expression,
+ * divides by zero, takes an even root of a negative, or gives NaN;
+ * ANSWER_TOO_DEEP (answer_check.h) when it nests deeper than 200 levels
+ * (brackets, \frac and \sqrt arguments, signs and exponents all count).
+ * The stack used is bounded by that depth, whatever the length of s.
  */
 int answer_expr_eval(struct span s, bool lenient, double *x);
 

@@ -193,9 +193,12 @@ out:
 int answer_value(const char *s, bool lenient, double *x, bool *percent)
 {
 	struct value v;
+	int r;
 
-	if (!s || value_read(answer_clean_span(span_of(s)), lenient, &v))
+	if (!s)
 		return -1;
+	if ((r = value_read(answer_clean_span(span_of(s)), lenient, &v)))
+		return r;
 	*x = v.x;
 	if (percent)
 		*percent = v.percent;
@@ -233,9 +236,12 @@ int answer_number_compare(struct span p, struct span g, bool lenient, double tol
 			  enum answer_percent pol, bool *correct)
 {
 	struct value pv, gv;
+	int r = value_read(g, lenient, &gv);
 
-	if (value_read(g, lenient, &gv) || value_read(p, lenient, &pv))
-		return 0;
+	if (!r)
+		r = value_read(p, lenient, &pv);
+	if (r)
+		return r == ANSWER_TOO_DEEP ? ANSWER_TOO_DEEP : 0;
 	*correct = values_close(pv, gv, tol, pol);
 	return 1;
 }

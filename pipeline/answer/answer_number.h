@@ -20,7 +20,8 @@
  * 1 when both p and g read as numbers, with *correct set: equal within
  * tol (relative; a gold of 0 needs |p| <= 1e-9; infinities must match),
  * percent handled as `pol` says (answer_check.h). 0 when either side is
- * no number, and *correct untouched.
+ * no number, ANSWER_TOO_DEEP when one nests past the evaluator's limit;
+ * *correct untouched then.
  */
 int answer_number_compare(struct span p, struct span g, bool lenient, double tol,
 			  enum answer_percent pol, bool *correct);

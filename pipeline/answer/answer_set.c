@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 
+#include "answer/answer_check.h"
 #include "answer/answer_latex.h"
 #include "answer/answer_number.h"
 #include "core/util.h"
@@ -242,7 +243,7 @@ int answer_set_compare(const struct span_equal *eq, struct span p, struct span g
 	int decided = 0;
 
 	if (depth > RULE_MAX_DEPTH)
-		return 0;
+		return ANSWER_TOO_DEEP;
 	answer_latex_flatten(p, &fp);
 	answer_latex_flatten(g, &fg);
 	np = split_union(span_make(fp.buf, fp.len), up, ARRAY_SIZE(up));

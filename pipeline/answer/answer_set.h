@@ -15,9 +15,9 @@
 
 /*
  * 1 when both p and g read as structures, with *correct set; 0 when either
- * does not (or depth is past 8 levels, or a structure holds more than 256
- * elements or a union more than 8 parts), and *correct untouched. eq
- * compares two elements and is called with depth + 1.
+ * does not (or a structure holds more than 256 elements or a union more
+ * than 8 parts); ANSWER_TOO_DEEP when depth is past 8 levels; *correct
+ * untouched then. eq compares two elements and is called with depth + 1.
  */
 int answer_set_compare(const struct span_equal *eq, struct span p, struct span g, int depth,
 		       bool *correct);

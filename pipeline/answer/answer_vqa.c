@@ -43,27 +43,56 @@ static const struct contraction suffixes[] = {
 	{ "'m", " am" }, { "'d", " would" }, { "'s", "s" },
 };
 
-/* Append word w with its contraction expanded and apostrophes dropped. */
-static void add_expanded(struct sbuf *out, struct span w)
+/* The index of the whole-word contraction w is, or -1. */
+static long contraction_of(struct span w)
 {
-	for (size_t k = 0; k < ARRAY_SIZE(contractions); k++) {
-		if (strlen(contractions[k].from) == w.n && span_starts(w.p, w.n, contractions[k].from)) {
-			sbuf_addstr(out, contractions[k].to);
-			return;
-		}
-	}
+	for (size_t k = 0; k < ARRAY_SIZE(contractions); k++)
+		if (strlen(contractions[k].from) == w.n && span_starts(w.p, w.n, contractions[k].from))
+			return (long)k;
+	return -1;
+}
+
+/* The index of the suffix w ends with (leaving a stem), or -1. */
+static long suffix_of(struct span w)
+{
 	for (size_t k = 0; k < ARRAY_SIZE(suffixes); k++) {
 		size_t l = strlen(suffixes[k].from);
 
-		if (w.n > l && span_ends_with(w, suffixes[k].from)) {
-			add_expanded(out, span_make(w.p, w.n - l));
-			sbuf_addstr(out, suffixes[k].to);
-			return;
-		}
+		if (w.n > l && span_ends_with(w, suffixes[k].from))
+			return (long)k;
 	}
-	for (size_t i = 0; i < w.n; i++)
-		if (w.p[i] != '\'')
-			sbuf_addch(out, w.p[i]);
+	return -1;
+}
+
+/*
+ * Append word w with its contractions expanded and apostrophes dropped:
+ * suffixes come off the end until the stem is a whole contraction or has
+ * none left ("can" + "n't" x 300,000 is one long word), then the stem is
+ * written and the suffixes after it, front to back. A loop, not one call
+ * per suffix: no table suffix is a prefix of another, so the tail reads
+ * back forwards as the same suffixes that came off backwards.
+ */
+static void add_expanded(struct sbuf *out, struct span w)
+{
+	struct span stem = w;
+	long k;
+
+	while (contraction_of(stem) < 0 && (k = suffix_of(stem)) >= 0)
+		stem.n -= strlen(suffixes[k].from);
+	if ((k = contraction_of(stem)) >= 0) {
+		sbuf_addstr(out, contractions[k].to);
+	} else {
+		for (size_t i = 0; i < stem.n; i++)
+			if (stem.p[i] != '\'')
+				sbuf_addch(out, stem.p[i]);
+	}
+	for (size_t i = stem.n; i < w.n;) {
+		for (k = 0; k < (long)ARRAY_SIZE(suffixes); k++)
+			if (span_starts(w.p + i, w.n - i, suffixes[k].from))
+				break;
+		sbuf_addstr(out, suffixes[k].to);
+		i += strlen(suffixes[k].from);
+	}
 }
 
 /* Punctuation to spaces, except where it is part of a number. */

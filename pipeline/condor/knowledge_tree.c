@@ -6,6 +6,10 @@
  * case folding, white space trimmed and collapsed), so that
  * "Pets", " pets" and "ＰＥＴＳ" are the same topic. The loader keeps
  * duplicates (kt_validate reports them); growth refuses them.
+ *
+ * Tree files are user input and every walk below recurses once per level,
+ * so loading refuses a tree deeper than KT_MAX_DEPTH (a real one has 3 to
+ * 5 levels); growth adds one level per round.
  */
 #include "condor/knowledge_tree.h"
 
@@ -213,6 +217,8 @@ struct kt_node *kt_tree_find(struct kt_tree *t, const char *const *names, size_t
 
 /* ---- loading -------------------------------------------------------- */
 
+#define KT_MAX_DEPTH 64	/* levels a tree file may nest (see the top) */
+
 static int load_fail(const struct kt_node *at, const char *what)
 {
 	char *p = path_text(at, " > ", NULL, 1);
@@ -222,11 +228,22 @@ static int load_fail(const struct kt_node *at, const char *what)
 	return ret;
 }
 
-static int load_nested(struct kt_tree *t, struct kt_node *parent, const json_t *obj)
+static int load_too_deep(const struct kt_node *at)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "nested deeper than %d levels", KT_MAX_DEPTH);
+	return load_fail(at, what);
+}
+
+/* The nodes of obj under parent, which is `depth` levels down. */
+static int load_nested(struct kt_tree *t, struct kt_node *parent, const json_t *obj, size_t depth)
 {
 	const char *key;
 	const json_t *value;
 
+	if (depth >= KT_MAX_DEPTH)
+		return load_too_deep(parent);
 	json_object_foreach((json_t *)obj, key, value) {
 		struct kt_node *n = node_append(t, parent, xstrdup(key));
 		size_t i;
@@ -234,7 +251,7 @@ static int load_nested(struct kt_tree *t, struct kt_node *parent, const json_t *
 
 		n->declared_internal = 1;
 		if (json_is_object(value)) {
-			if (load_nested(t, n, value) < 0)
+			if (load_nested(t, n, value, depth + 1) < 0)
 				return -1;
 			continue;
 		}
@@ -249,22 +266,25 @@ static int load_nested(struct kt_tree *t, struct kt_node *parent, const json_t *
 	return 0;
 }
 
-static int load_general_node(struct kt_tree *t, struct kt_node *parent, const json_t *v);
+static int load_general_node(struct kt_tree *t, struct kt_node *parent, const json_t *v, size_t depth);
 
-static int load_general_list(struct kt_tree *t, struct kt_node *parent, const json_t *list)
+/* The nodes of list under parent, which is `depth` levels down. */
+static int load_general_list(struct kt_tree *t, struct kt_node *parent, const json_t *list, size_t depth)
 {
 	size_t i;
 	const json_t *v;
 
 	if (!json_is_array(list))
 		return load_fail(parent, "children must be an array of nodes");
+	if (depth >= KT_MAX_DEPTH && json_array_size(list))
+		return load_too_deep(parent);
 	json_array_foreach(list, i, v)
-		if (load_general_node(t, parent, v) < 0)
+		if (load_general_node(t, parent, v, depth) < 0)
 			return -1;
 	return 0;
 }
 
-static int load_general_node(struct kt_tree *t, struct kt_node *parent, const json_t *v)
+static int load_general_node(struct kt_tree *t, struct kt_node *parent, const json_t *v, size_t depth)
 {
 	const json_t *name, *weight, *names, *children;
 	struct kt_node *n;
@@ -301,7 +321,7 @@ static int load_general_node(struct kt_tree *t, struct kt_node *parent, const js
 	if (!children)
 		return 0;
 	n->declared_internal = 1;
-	return load_general_list(t, n, children);
+	return load_general_list(t, n, children, depth + 1);
 }
 
 struct kt_tree *kt_tree_from_json(const json_t *doc)
@@ -311,7 +331,7 @@ struct kt_tree *kt_tree_from_json(const json_t *doc)
 	int ret;
 
 	if (json_is_array(doc)) {
-		ret = load_general_list(t, &t->root, doc);
+		ret = load_general_list(t, &t->root, doc, 0);
 	} else if (json_is_string(format)) {
 		const json_t *lang = json_object_get(doc, "lang");
 
@@ -322,11 +342,11 @@ struct kt_tree *kt_tree_from_json(const json_t *doc)
 		else if (!json_object_get(doc, "root"))
 			ret = error("knowledge tree: general form needs a \"root\" array");
 		else
-			ret = load_general_list(t, &t->root, json_object_get(doc, "root"));
+			ret = load_general_list(t, &t->root, json_object_get(doc, "root"), 0);
 		if (!ret && lang)
 			t->lang = xstrdup(json_string_value(lang));
 	} else if (json_is_object(doc)) {
-		ret = load_nested(t, &t->root, doc);
+		ret = load_nested(t, &t->root, doc, 0);
 	} else {
 		ret = error("knowledge tree: expected an object or an array");
 	}

@@ -172,6 +172,10 @@ static int mc_input_read(const struct mc_run *r, const json_t *rec, struct mc_in
 	step_join(&all, &in->steps, in->steps.nr - 1);
 	in->final_correct = !answer_check(all.buf, in->gold, &in->opts, &v, NULL) && v.correct;
 	sbuf_release(&all);
+	if (v.too_deep) {
+		mc_input_release(in);
+		return prm_fail(kind, PRM_TOO_DEEP, err, "the response " PRM_TOO_DEEP_WHY);
+	}
 	return 0;
 }
 
@@ -254,6 +258,7 @@ static void check_choices(struct mc_state *s, size_t step, const json_t *choices
 			continue; /* no text: it did not reach the answer */
 		sbuf_setlen(&text, plen);
 		sbuf_add(&text, json_string_value(c), json_string_length(c));
+		/* a completion too deep to check (v.too_deep) did not reach the answer either */
 		ok[i] = !answer_check(text.buf, s->in.gold, &s->in.opts, &v, NULL) && v.correct;
 	}
 	sbuf_release(&text);

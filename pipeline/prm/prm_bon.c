@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json/json_path.h"
+#include "prm/prm_check.h"
 
 void bon_config_init(struct bon_config *c)
 {
@@ -105,8 +106,12 @@ static int item_score(const struct bon_config *c, const json_t *item, double *ou
 	return 0;
 }
 
-/* Whether an item is right: its own "correct", else its text against gold. */
-static int item_correct(const struct bon_config *c, const json_t *item, const char *gold)
+/*
+ * Whether an item is right: its own "correct", else its text against gold.
+ * *too_deep is set when the checker could not decide (answer_check.h).
+ */
+static int item_correct(const struct bon_config *c, const json_t *item, const char *gold,
+			bool *too_deep)
 {
 	const json_t *own = json_is_object(item) ? json_object_get(item, "correct") : NULL;
 	const char *text = item_text(c, item);
@@ -116,21 +121,33 @@ static int item_correct(const struct bon_config *c, const json_t *item, const ch
 		return json_is_true(own);
 	if (!gold || !text)
 		return -1;
-	return !answer_check(text, gold, &c->check, &v, NULL) && v.correct;
+	if (answer_check(text, gold, &c->check, &v, NULL) < 0)
+		return 0;
+	*too_deep = v.too_deep;
+	return v.correct;
 }
 
-/* The self-consistency key of a response: its answer as a number, else its VQA form. */
-static char *answer_key(const struct bon_config *c, const char *text)
+/*
+ * The self-consistency key of a response: its answer as a number, else its
+ * VQA form; NULL with *too_deep set when the answer nests past the limits.
+ */
+static char *answer_key(const struct bon_config *c, const char *text, bool *too_deep)
 {
 	struct sbuf ans = SBUF_INIT, key = SBUF_INIT;
 	double x;
 	bool pct;
+	int r;
 
 	if (!text || answer_extract(text, c->check.extract ? c->check.extract : EXTRACT_AUTO, &ans, NULL) != 1) {
 		sbuf_release(&ans);
 		return NULL;
 	}
-	if (!answer_value(ans.buf, true, &x, &pct) && isfinite(x))
+	if ((r = answer_value(ans.buf, true, &x, &pct)) == ANSWER_TOO_DEEP) {
+		*too_deep = true;
+		sbuf_release(&ans);
+		return NULL;
+	}
+	if (!r && isfinite(x))
 		sbuf_addf(&key, "#%.9g", x);
 	else
 		answer_vqa_normalize(ans.buf, &key);
@@ -142,16 +159,23 @@ static char *answer_key(const struct bon_config *c, const char *text)
 	return sbuf_detach(&key, NULL);
 }
 
-static long pick_majority(const struct bon_config *c, const json_t *items, double *votes, long *scored)
+/* The item of the largest class of equal answers; *deep: the first too deep to key, or -1. */
+static long pick_majority(const struct bon_config *c, const json_t *items, double *votes, long *scored,
+			  long *deep)
 {
 	size_t n = json_array_size(items);
 	char **keys = xcalloc(n ? n : 1, sizeof(*keys));
 	long best = -1, best_votes = 0;
 
 	*scored = 0;
-	for (size_t i = 0; i < n; i++)
-		if ((keys[i] = answer_key(c, item_text(c, json_array_get(items, i)))))
+	for (size_t i = 0; i < n; i++) {
+		bool too_deep = false;
+
+		if ((keys[i] = answer_key(c, item_text(c, json_array_get(items, i)), &too_deep)))
 			(*scored)++;
+		if (too_deep && *deep < 0)
+			*deep = (long)i;
+	}
 	/* the earliest member of each class is met first, so a strict > keeps ties early */
 	for (size_t i = 0; i < n; i++) {
 		long v = 0;
@@ -176,16 +200,18 @@ int bon_choose(const struct bon_config *c, const json_t *items, const char *gold
 	       struct sbuf *err)
 {
 	size_t n = json_array_size(items);
+	long deep = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->index = -1;
 	out->correct = out->first = out->oracle = -1;
+	out->kind = "bad_field_type";
 	if (!json_is_array(items)) {
 		sbuf_addstr(err, "the responses must be a list");
 		return -1;
 	}
 	if (c->method == BON_SC) {
-		out->index = pick_majority(c, items, &out->score, &out->scored);
+		out->index = pick_majority(c, items, &out->score, &out->scored, &deep);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			double s;
@@ -200,8 +226,11 @@ int bon_choose(const struct bon_config *c, const json_t *items, const char *gold
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		int r = item_correct(c, json_array_get(items, i), gold);
+		bool too_deep = false;
+		int r = item_correct(c, json_array_get(items, i), gold, &too_deep);
 
+		if (too_deep && deep < 0)
+			deep = (long)i;
 		if (i == 0)
 			out->first = r;
 		if ((long)i == out->index)
@@ -210,6 +239,11 @@ int bon_choose(const struct bon_config *c, const json_t *items, const char *gold
 			out->oracle = 1;
 		else if (r == 0 && out->oracle < 0)
 			out->oracle = 0;
+	}
+	if (deep >= 0) {
+		out->kind = PRM_TOO_DEEP;
+		sbuf_addf(err, "response %ld " PRM_TOO_DEEP_WHY, deep);
+		return -1;
 	}
 	return 0;
 }

@@ -47,12 +47,15 @@ struct bon_pick {
 	int correct;  /* the pick: 1, 0, or -1 when unknown (no gold, no "correct") */
 	int first;    /* the same for item 0 (the pass@1 baseline) */
 	int oracle;   /* 1 if any item is right, 0 if none, -1 if unknown */
+	const char *kind; /* when bon_choose fails: the reject kind */
 };
 
 /*
  * Choose among `items` (an array, borrowed). `gold` may be NULL (then
  * only items' own "correct" fields say what is right). Returns 0, or -1
- * with a message in err when `items` is not a list.
+ * with out->kind and a message in err when `items` is not a list
+ * (bad_field_type) or a response nests too deeply to check (PRM_TOO_DEEP,
+ * prm_check.h).
  */
 int bon_choose(const struct bon_config *c, const json_t *items, const char *gold, struct bon_pick *out,
 	       struct sbuf *err) MUST_CHECK;

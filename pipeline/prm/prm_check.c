@@ -100,6 +100,14 @@ int prm_check_run(const struct prm_check *c, const json_t *rec, struct prm_check
 			abort(); /* only NULL arguments fail */
 		if (it->v.extracted != EXTRACT_NONE)
 			it->extracted = xstrndup(ex.buf, ex.len);
+		if (it->v.too_deep) {
+			sbuf_release(&ex);
+			prm_check_result_release(res);
+			if (json_is_array(pred))
+				return prm_fail(kind, PRM_TOO_DEEP, err, "reply %zu at '%s' " PRM_TOO_DEEP_WHY, i,
+						c->pred);
+			return prm_fail(kind, PRM_TOO_DEEP, err, "the reply at '%s' " PRM_TOO_DEEP_WHY, c->pred);
+		}
 	}
 	sbuf_release(&ex);
 	return 0;

@@ -41,6 +41,14 @@ struct prm_check_item {
 	int judged;               /* -1 not judged, else the judge's 0/1 */
 };
 
+/*
+ * The reject kind of a record whose reply the answer checker cannot decide
+ * because it nests too deeply (answer_check.h: too_deep) — smelt-check,
+ * smelt-bon and smelt-mc all use it.
+ */
+#define PRM_TOO_DEEP "too_deep"
+#define PRM_TOO_DEEP_WHY "nests deeper than the answer checker follows (200 levels of expression, 8 of sets)"
+
 struct prm_check_result {
 	struct prm_check_item *items; /* owned */
 	size_t nr;
@@ -51,7 +59,8 @@ struct prm_check_result {
 
 /*
  * Check every reply of `rec` (borrowed: the result borrows from it).
- * Returns 0, or -1 with *kind (missing_field, bad_field_type) and a
+ * Returns 0, or -1 with *kind (missing_field, bad_field_type, or
+ * PRM_TOO_DEEP when a reply nests past the checker's limits) and a
  * message in err.
  */
 int prm_check_run(const struct prm_check *c, const json_t *rec, struct prm_check_result *res,

@@ -1,11 +1,13 @@
 #!/bin/sh
 # tests/fuzz/run.sh — build every libFuzzer target (tests/fuzz/fuzz_*.c) with
-# clang + ASan + UBSan and run each for FUZZ_SECONDS (default 20) from its
-# seed corpus (tests/fuzz/corpus/NAME/, if any). Any crash fails the run.
+# clang + ASan + UBSan and run each for FUZZ_SECONDS (default 60: longer
+# than CI's 10, see .ci/run) from its seed corpus (tests/fuzz/corpus/NAME/,
+# if any; the deep-* seeds nest past every depth limit). Any crash fails
+# the run.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-secs=${FUZZ_SECONDS:-20}
+secs=${FUZZ_SECONDS:-60}
 if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz: clang is missing; run: sudo apt-get install -y clang" >&2
 	exit 1

@@ -846,13 +846,13 @@ static void test_robustness(void **state)
 
 	/* Deep nesting: the evaluator gives up instead of overflowing the stack. */
 	big = repeat("(", 100000);
-	assert_int_equal(answer_value(big, true, &x, NULL), -1);
+	assert_int_equal(answer_value(big, true, &x, NULL), ANSWER_TOO_DEEP);
 	assert_int_equal(answer_equivalent(big, "1", NULL, &v), 0);
 	assert_false(v.correct);
 	free(big);
 	big = repeat("-", 100000);
 	big[99999] = '1';	/* an odd run of minus signs, then 1: valid, but too deep */
-	assert_int_equal(answer_value(big, true, &x, NULL), -1);
+	assert_int_equal(answer_value(big, true, &x, NULL), ANSWER_TOO_DEEP);
 	free(big);
 	big = repeat("-", 100);
 	big[99] = '1';
@@ -879,6 +879,107 @@ static void test_robustness(void **state)
 	assert_false(v.correct);
 	assert_true(answer_anls("\xff" "abc", "\xfe" "abc") > 0.7);
 
+	sbuf_release(&out);
+}
+
+/* "Final answer: " then `times` copies of unit. */
+static char *final_answer_of(const char *unit, size_t times, const char *tail)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_addstr(&sb, "Final answer: ");
+	for (size_t i = 0; i < times; i++)
+		sbuf_addstr(&sb, unit);
+	sbuf_addstr(&sb, tail);
+	return sbuf_detach(&sb, NULL);
+}
+
+/* The replies that crashed smelt-check: undecided as too_deep, or decided, never a crash. */
+static void test_depth_limits(void **state)
+{
+	static const struct {
+		const char *unit, *tail;
+		size_t times;
+	} deep[] = {
+		{ "\\frac{", "", 50000 },		/* ev_primary <-> ev_group, unbounded before */
+		{ "\\frac{1}{", "2", 50000 },
+		{ "\\sqrt", "4", 200000 },
+		{ "\\sqrt{", "4", 1000 },
+		{ "\\frac\\sqrt", "4", 100000 },
+		{ "2^", "2", 100000 },
+		{ "-(", "1", 100000 },
+	};
+	struct answer_verdict v;
+	struct sbuf out = SBUF_INIT;
+	char *s, *t;
+	double x;
+
+	for (size_t i = 0; i < ARRAY_SIZE(deep); i++) {
+		s = final_answer_of(deep[i].unit, deep[i].times, deep[i].tail);
+		assert_int_equal(answer_check(s, "1", NULL, &v, NULL), 0);
+		if (!v.too_deep)
+			fail_msg("%s x %zu: not too deep", deep[i].unit, deep[i].times);
+		assert_false(v.correct);
+		assert_int_equal(v.method, ANSWER_NONE);
+		assert_int_equal(answer_value(s + 14, true, &x, NULL), ANSWER_TOO_DEEP);
+		free(s);
+	}
+
+	/* Below the limit nothing changes: 50 brackets and roots evaluate. */
+	s = final_answer_of("(", 50, "1");
+	t = repeat(")", 50);
+	sbuf_addstr(&out, s);
+	sbuf_addstr(&out, t);
+	assert_int_equal(answer_check(out.buf, "1", NULL, &v, NULL), 0);
+	assert_true(v.correct);
+	assert_false(v.too_deep);
+	free(s);
+	free(t);
+	s = repeat("\\sqrt", 40);
+	sbuf_reset(&out);
+	sbuf_addf(&out, "%s1", s);
+	assert_int_equal(answer_value(out.buf, true, &x, NULL), 0);
+	assert_true(x == 1);
+	free(s);
+
+	/* Sets nested past 8 levels: undecided; at 5 levels: decided. */
+	for (int levels = 5; levels <= 12; levels += 7) {
+		struct sbuf p = SBUF_INIT, g = SBUF_INIT;
+
+		for (int i = 0; i < levels; i++) {
+			sbuf_addch(&p, '{');
+			sbuf_addch(&g, '{');
+		}
+		sbuf_addstr(&p, "1,2}");
+		sbuf_addstr(&g, "1, 2}");
+		for (int i = 1; i < levels; i++) {
+			sbuf_addstr(&p, ",3}");
+			sbuf_addstr(&g, ", 3}");
+		}
+		assert_int_equal(answer_equivalent(p.buf, g.buf, NULL, &v), 0);
+		assert_int_equal(v.too_deep, levels > 8);
+		assert_int_equal(v.correct, levels <= 8);
+		sbuf_release(&p);
+		sbuf_release(&g);
+	}
+
+	/* 300,000 contraction suffixes on one word: a loop, decided by vqa. */
+	s = final_answer_of("n't", 300000, "");
+	t = xmalloc(strlen(s) + 4);
+	memcpy(t, "Final answer: can", 17);
+	strcpy(t + 17, s + 14);
+	assert_int_equal(answer_check(t, "can not", NULL, &v, NULL), 0);
+	assert_false(v.too_deep);
+	assert_false(v.correct);
+	assert_int_equal(v.method, ANSWER_VQA);
+	sbuf_reset(&out);
+	answer_vqa_normalize("can'tn'tn't they've it'sn't", &out);
+	assert_string_equal(out.buf, "can not not not they have it is not");
+	sbuf_reset(&out);
+	answer_vqa_normalize(t + 14, &out);
+	assert_int_equal(out.len, strlen("can") + 300000 * strlen(" not"));
+	free(s);
+	free(t);
 	sbuf_release(&out);
 }
 
@@ -986,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_check_responses),
 		cmocka_unit_test(test_check_nothing_found),
 		cmocka_unit_test(test_robustness),
+		cmocka_unit_test(test_depth_limits),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_defaults),

@@ -196,6 +196,48 @@ static void expect_render_error(const char *src, const json_t *ctx,
 	sbuf_release(&err);
 }
 
+/* Deep templates are refused with a message; a deep context renders. */
+static void test_deep(void **state)
+{
+	struct sbuf src = SBUF_INIT, out = SBUF_INIT, err = SBUF_INIT;
+	json_t *ctx = json_integer(7);
+	struct mustache *m;
+
+	/* A record 2000 levels deep: {"a":{"a":...7...}}, dumped whole by {{a}}. */
+	for (int i = 0; i < 2000; i++)
+		ctx = json_pack("{s:o}", "a", ctx);
+	m = mustache_compile("{{a}}", 5, 0, NULL, NULL, &err);
+	assert_non_null(m);
+	assert_int_equal(mustache_render(m, ctx, &out, &err), 0);
+	assert_int_equal(out.len, 1999 * strlen("{\"a\":}") + 1);
+	mustache_free(m);
+
+	/* 100 nested sections walk 100 levels of it; 101 are refused. */
+	for (int i = 0; i < 101; i++)
+		sbuf_addstr(&src, "{{#a}}");
+	for (int i = 0; i < 101; i++)
+		sbuf_addstr(&src, "{{/a}}");
+	sbuf_reset(&err);
+	assert_null(mustache_compile(src.buf, src.len, 0, NULL, NULL, &err));
+	assert_non_null(strstr(err.buf, "sections nested too deeply"));
+	sbuf_reset(&src);
+	for (int i = 0; i < 100; i++)
+		sbuf_addstr(&src, "{{#a}}");
+	sbuf_addstr(&src, "x");
+	for (int i = 0; i < 100; i++)
+		sbuf_addstr(&src, "{{/a}}");
+	m = mustache_compile(src.buf, src.len, 0, NULL, NULL, &err);
+	assert_non_null(m);
+	sbuf_reset(&out);
+	assert_int_equal(mustache_render(m, ctx, &out, &err), 0);
+	assert_string_equal(out.buf, "x");
+	mustache_free(m);
+	json_decref(ctx);
+	sbuf_release(&src);
+	sbuf_release(&out);
+	sbuf_release(&err);
+}
+
 static void test_partials(void **state)
 {
 	const char *src = "top\n    {{>outer}}\nend";
@@ -298,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_partials),
+		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_threads),
 	};
 	char *problem = NULL;
