@@ -7,6 +7,15 @@
  * Later segments win when a key appears twice, so refreshed answers,
  * written to a newer segment, replace older ones. A lookup copies the slot
  * under a read lock, then reads and decompresses the entry without it.
+ *
+ * Damage costs what it touches: a header that does not check out is
+ * skipped by scanning forward for the next one that does (magic, size
+ * word, check word, a length that fits, a zstd frame after it: a false
+ * match needs a 32-bit hash collision at a spot that already looks like a
+ * header), and a segment that cannot be read is skipped with a warning.
+ * A write that fails is cut back off the segment, so the next one can
+ * still succeed once space frees up, and the reason is kept for the
+ * caller to report (llm_cache_write_error).
  */
 #include "llm/llm_cache.h"
 
@@ -28,6 +37,7 @@
 #define MAX_ENTRY (256u << 20)
 #define VALUE_PREFIX_LEN (sizeof("{\"key\":\"\",\"value\":") - 1 + HASH128_HEX_LEN)
 #define ZSTD_LEVEL 3
+#define ZSTD_FRAME_MAGIC "\x28\xb5\x2f\xfd"
 
 struct slot {
 	uint64_t high, low;
@@ -57,7 +67,8 @@ struct llm_cache {
 
 	pthread_mutex_t wlock; /* the writer: own segment, cctx, buffers */
 	int own;               /* index of our segment in segs, -1 before first put */
-	int broken;            /* a write failed: the tail is torn, append no more */
+	int broken;            /* a failed write could not be cut back: append no more */
+	char *write_error;     /* why the first write failed; NULL while none has */
 	uint64_t own_off;
 	ZSTD_CCtx *cctx;
 	struct sbuf line, frame;
@@ -188,31 +199,59 @@ static uint32_t segment_add(struct llm_cache *c, char *path, int fd)
 	return (uint32_t)c->nsegs++;
 }
 
-/* Walk one segment's headers into the index. */
-static int segment_index(struct llm_cache *c, const char *name)
+/*
+ * The offset of the first valid entry header after `from` whose entry
+ * fits in the `size` bytes of `map`, or `size` if there is none.
+ */
+static uint64_t header_next(const unsigned char *map, uint64_t from, uint64_t size)
+{
+	static const unsigned char start[8] = { 0x5B, 0x2A, 0x4D, 0x18, HEADER_PAYLOAD, 0, 0, 0 };
+	const unsigned char *p = map + from, *end = map + size;
+
+	while (end - p >= HEADER_SIZE &&
+	       (p = memmem(p, (size_t)(end - p), start, sizeof(start)))) {
+		struct hash128 key;
+		uint32_t len;
+		if (end - p < HEADER_SIZE)
+			break;
+		if (header_decode(p, &key, &len) == 0 && (uint64_t)(end - p) - HEADER_SIZE >= len &&
+		    len >= 4 && !memcmp(p + HEADER_SIZE, ZSTD_FRAME_MAGIC, 4))
+			return (uint64_t)(p - map);
+		p++;
+	}
+	return size;
+}
+
+/*
+ * Walk one segment's headers into the index. A damaged stretch is skipped
+ * to the next valid header; one that runs to the end is a torn tail. A
+ * segment that cannot be opened or mapped, or is no regular file, is
+ * skipped with a warning: the rest of the cache still serves. (Opened
+ * O_NONBLOCK so that a FIFO under a segment's name cannot hang the run.)
+ */
+static void segment_index(struct llm_cache *c, const char *name)
 {
 	char *path = xasprintf("%s/%s", c->dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	const unsigned char *map = NULL;
 	struct stat sb;
-	uint64_t off = 0, size;
+	uint64_t off = 0, size, damaged = 0, lost = 0;
 	uint32_t seg;
 
 	if (fd < 0 || fstat(fd, &sb) < 0) {
-		error("cannot open cache segment '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(path);
-		return -1;
+		warning("cannot read cache segment '%s': %s; skipped", path, strerror(errno));
+		goto skip;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		warning("cannot read cache segment '%s': not a regular file; skipped", path);
+		goto skip;
 	}
 	size = (uint64_t)sb.st_size;
 	if (size) {
 		map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
-			error("cannot map cache segment '%s': %s", path, strerror(errno));
-			close(fd);
-			free(path);
-			return -1;
+			warning("cannot map cache segment '%s': %s; skipped", path, strerror(errno));
+			goto skip;
 		}
 	}
 	seg = segment_add(c, path, fd);
@@ -222,15 +261,34 @@ static int segment_index(struct llm_cache *c, const char *name)
 		uint32_t len;
 		if (size - off < HEADER_SIZE || header_decode(map + off, &key, &len) < 0 ||
 		    size - off - HEADER_SIZE < len) {
-			c->stats.torn++;
-			break;
+			uint64_t next = header_next(map, off + 1, size);
+			if (next == size) {
+				warning("cache segment '%s': a torn tail of %llu bytes ignored", path,
+					(unsigned long long)(size - off));
+				c->stats.torn++;
+				break;
+			}
+			lost += next - off;
+			damaged++;
+			off = next;
+			continue;
 		}
 		index_insert(c, key, seg, off + HEADER_SIZE, len);
 		off += HEADER_SIZE + len;
 	}
+	if (damaged)
+		warning("cache segment '%s': %llu damaged entr%s skipped (%llu bytes); %s asked again",
+			path, (unsigned long long)damaged, damaged == 1 ? "y" : "ies", (unsigned long long)lost,
+			damaged == 1 ? "it is" : "they are");
+	c->stats.damaged += damaged;
 	if (map)
 		munmap((void *)map, size);
-	return 0;
+	return;
+skip:
+	c->stats.unreadable++;
+	if (fd >= 0)
+		close(fd);
+	free(path);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -251,7 +309,6 @@ static int cache_index(struct llm_cache *c)
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
-	int r = 0;
 
 	if (!d)
 		return error("cannot read cache directory '%s': %s", c->dir, strerror(errno));
@@ -265,12 +322,11 @@ static int cache_index(struct llm_cache *c)
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		if (r == 0 && segment_index(c, names[i]) < 0)
-			r = -1;
+		segment_index(c, names[i]);
 		free(names[i]);
 	}
 	free(names);
-	return r;
+	return 0;
 }
 
 static int mkdir_p(const char *dir)
@@ -422,12 +478,29 @@ int llm_cache_get(struct llm_cache *c, struct hash128 key, struct sbuf *value)
 		return 0;
 	}
 	if (entry_read(c, &s, fd, value) < 0) {
-		count(c, &c->stats.corrupt);
-		count(c, &c->stats.misses);
+		uint64_t n;
+		pthread_mutex_lock(&c->plock);
+		n = ++c->stats.corrupt;
+		c->stats.misses++;
+		pthread_mutex_unlock(&c->plock);
+		/* one line, not one per entry; the stats have the count */
+		if (n == 1)
+			warning("cache '%s': a damaged entry (checksum) is asked again; "
+				"later ones are only counted", c->dir);
 		return 0;
 	}
 	count(c, &c->stats.hits);
 	return 1;
+}
+
+/* Keep the first reason a write failed (`msg` is owned); returns -1. */
+static int write_failed(struct llm_cache *c, char *msg)
+{
+	if (!c->write_error)
+		c->write_error = msg;
+	else
+		free(msg);
+	return -1;
 }
 
 static int segment_create(struct llm_cache *c)
@@ -453,7 +526,7 @@ static int segment_create(struct llm_cache *c)
 		free(path);
 	}
 	if (fd < 0) {
-		error("cannot create cache segment '%s': %s", path, strerror(errno));
+		write_failed(c, xasprintf("cannot create cache segment '%s': %s", path, strerror(errno)));
 		free(path);
 		return -1;
 	}
@@ -461,7 +534,7 @@ static int segment_create(struct llm_cache *c)
 	/* reopened read-write so the same descriptor serves lookups */
 	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (fd < 0) {
-		error("cannot open cache segment '%s': %s", path, strerror(errno));
+		write_failed(c, xasprintf("cannot open cache segment '%s': %s", path, strerror(errno)));
 		free(path);
 		return -1;
 	}
@@ -472,18 +545,28 @@ static int segment_create(struct llm_cache *c)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/*
+ * Append one entry with a single write(2), so that a kill -9 leaves either
+ * all of it or nothing an index would take. A short or failed write is cut
+ * back off the segment (a full disk may take the next, smaller entry); if
+ * that fails too the tail is torn and nothing more is appended.
+ */
+static int entry_append(struct llm_cache *c, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	const struct segment *s = &c->segs[c->own];
+	ssize_t w;
+
+	do
+		w = write(s->fd, p, n);
+	while (w < 0 && errno == EINTR);
+	if (w == (ssize_t)n)
+		return 0;
+	if (w >= 0)
+		errno = ENOSPC; /* a short write: the file system is full */
+	write_failed(c, xasprintf("cannot write cache segment '%s': %s", s->path, strerror(errno)));
+	if (w > 0 && ftruncate(s->fd, (off_t)c->own_off) < 0)
+		c->broken = 1;
+	return -1;
 }
 
 int llm_cache_put(struct llm_cache *c, struct hash128 key, const char *value, size_t len)
@@ -498,14 +581,11 @@ int llm_cache_put(struct llm_cache *c, struct hash128 key, const char *value, si
 		return 0;
 	hash128_hex(key, hex);
 	pthread_mutex_lock(&c->wlock);
-	if (c->broken) {
-		pthread_mutex_unlock(&c->wlock);
-		return -1;
-	}
-	if (c->own < 0 && segment_create(c) < 0) {
+	if (c->broken || (c->own < 0 && segment_create(c) < 0)) {
+		/* a directory we cannot create files in stays that way: do not retry */
 		c->broken = 1;
-		pthread_mutex_unlock(&c->wlock);
-		return -1;
+		r = -1;
+		goto out;
 	}
 	if (!c->cctx) {
 		c->cctx = ZSTD_createCCtx();
@@ -523,15 +603,13 @@ int llm_cache_put(struct llm_cache *c, struct hash128 key, const char *value, si
 	sbuf_grow(&c->frame, HEADER_SIZE + bound);
 	z = ZSTD_compress2(c->cctx, c->frame.buf + HEADER_SIZE, bound, c->line.buf, c->line.len);
 	if (ZSTD_isError(z) || z > MAX_ENTRY) {
-		r = error("cannot compress a cache entry: %s",
-			  ZSTD_isError(z) ? ZSTD_getErrorName(z) : "entry too large");
+		r = write_failed(c, xasprintf("cannot compress a cache entry: %s",
+					      ZSTD_isError(z) ? ZSTD_getErrorName(z) : "entry too large"));
 		goto out;
 	}
 	header_encode((unsigned char *)c->frame.buf, key, (uint32_t)z);
-	if (write_all(c->segs[c->own].fd, c->frame.buf, HEADER_SIZE + z) < 0) {
-		r = error("cannot write cache segment '%s': %s", c->segs[c->own].path, strerror(errno));
-		/* a partial write leaves a torn tail: stop appending after it */
-		c->broken = 1;
+	if (entry_append(c, c->frame.buf, HEADER_SIZE + z) < 0) {
+		r = -1;
 		goto out;
 	}
 	off = c->own_off + HEADER_SIZE;
@@ -540,13 +618,27 @@ int llm_cache_put(struct llm_cache *c, struct hash128 key, const char *value, si
 	pthread_rwlock_wrlock(&c->lock);
 	index_insert(c, key, seg, off, (uint32_t)z);
 	pthread_rwlock_unlock(&c->lock);
-	pthread_mutex_lock(&c->plock);
-	c->stats.writes++;
-	c->stats.bytes_written += HEADER_SIZE + z;
-	pthread_mutex_unlock(&c->plock);
 out:
+	pthread_mutex_lock(&c->plock);
+	if (r < 0)
+		c->stats.write_errors++;
+	else {
+		c->stats.writes++;
+		c->stats.bytes_written += HEADER_SIZE + z;
+	}
+	pthread_mutex_unlock(&c->plock);
 	pthread_mutex_unlock(&c->wlock);
 	return r;
+}
+
+const char *llm_cache_write_error(struct llm_cache *c)
+{
+	const char *e;
+
+	pthread_mutex_lock(&c->wlock);
+	e = c->write_error;
+	pthread_mutex_unlock(&c->wlock);
+	return e;
 }
 
 void llm_cache_get_stats(struct llm_cache *c, struct llm_cache_stats *out)
@@ -578,6 +670,7 @@ void llm_cache_close(struct llm_cache *c)
 	ZSTD_freeCCtx(c->cctx);
 	sbuf_release(&c->line);
 	sbuf_release(&c->frame);
+	free(c->write_error);
 	free(c->segs);
 	free(c->slots);
 	free(c->dir);

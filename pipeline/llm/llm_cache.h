@@ -15,8 +15,10 @@
  * hit.
  *
  * Crash safety: an entry is written with one write(2) as soon as it is
- * known, so kill -9 loses nothing that was answered; a torn or damaged tail
- * (power loss, a full disk) is ignored when indexing and counted.
+ * known, so kill -9 loses nothing that was answered; a torn tail (power
+ * loss) is ignored when indexing and counted. A damaged entry header costs
+ * that entry only: indexing resynchronises on the next valid header. A
+ * segment that cannot be read is skipped with a warning.
  *
  * Thread-safe: get and put may be called from any thread.
  */
@@ -43,9 +45,12 @@ const char *llm_cache_mode_name(enum llm_cache_mode mode);
 struct llm_cache_stats {
 	uint64_t segments;  /* segment files indexed at open */
 	uint64_t entries;   /* distinct keys in the index */
-	uint64_t torn;      /* segments whose tail was torn or damaged */
+	uint64_t torn;      /* segments whose tail was torn */
+	uint64_t damaged;   /* damaged stretches skipped while indexing (an entry or more each) */
+	uint64_t unreadable; /* segments skipped: cannot be opened, mapped, or not a file */
 	uint64_t corrupt;   /* entries that failed to decode on lookup */
 	uint64_t hits, misses, writes;
+	uint64_t write_errors; /* puts that stored nothing */
 	uint64_t bytes_written;
 };
 
@@ -67,10 +72,21 @@ int llm_cache_get(struct llm_cache *c, struct hash128 key, struct sbuf *value);
 
 /*
  * Store `value` (len bytes of JSON text) under `key`: appended to this
- * process's segment, created on first use. A no-op in read-only mode.
- * Returns 0, or -1 after error() if the segment cannot be written.
+ * process's segment, created on first use, with one write(2). A no-op in
+ * read-only mode. Returns 0, or -1 if nothing was stored (counted in
+ * write_errors). Unlike most of the library it prints nothing: whether a
+ * failure is fatal is the caller's decision (--cache-errors), and the
+ * reason is in llm_cache_write_error. A failed write is cut back off the
+ * segment, so later puts may succeed (a full disk that frees up).
  */
 int llm_cache_put(struct llm_cache *c, struct hash128 key, const char *value, size_t len);
+
+/*
+ * Why the first failed put failed ("cannot write cache segment '...':
+ * No space left on device"), or NULL if none has (borrowed; valid until
+ * close).
+ */
+const char *llm_cache_write_error(struct llm_cache *c);
 
 void llm_cache_get_stats(struct llm_cache *c, struct llm_cache_stats *out);
 /* The path of this process's segment, or NULL before the first put (borrowed). */

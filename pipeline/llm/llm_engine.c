@@ -50,8 +50,13 @@
 #define MESSAGE_MAX 300
 
 struct endpoint {
-	char *base, *url;   /* as given; its /chat/completions */
+	/*
+	 * url and root carry what was given, credentials included; base and
+	 * shown_root, without user:password@, are what messages and stats show
+	 */
+	char *base, *url;   /* as shown; its /chat/completions */
 	char *root;         /* the server root other routes hang from (base without /v1) */
+	char *shown_root;
 	int inflight;
 	int failures;       /* consecutive connection/timeout/5xx outcomes */
 	int rest_level;
@@ -112,6 +117,7 @@ struct llm_engine {
 	size_t neps;
 	struct llm_cache *cache;
 	enum llm_cache_mode cache_mode;
+	enum llm_cache_errors cache_errors;
 	char *cache_dir;
 
 	/* shared with submitters */
@@ -135,6 +141,7 @@ struct llm_engine {
 	long inflight;
 	struct xfer *inflight_head;
 	int any_ok;
+	int cache_failed;      /* a put failed: warned (warn), or start nothing more (fatal) */
 	size_t rr;
 	uint64_t rng;
 	struct bucket rpm, tpm;
@@ -143,7 +150,7 @@ struct llm_engine {
 	pthread_mutex_t slock;
 	struct route *routes;  /* those asked, in order of first use */
 	struct llm_counts total;
-	uint64_t cache_hits, cache_misses, cache_write_errors;
+	uint64_t cache_hits, cache_misses;
 	uint64_t submitted, completed, peak_inflight;
 	long shown_inflight, shown_queued;
 };
@@ -218,23 +225,50 @@ static struct xfer *heap_pop(struct llm_engine *e)
 	return top;
 }
 
-/* Copy `s` into a bounded single line with the API key masked. */
+char *llm_url_redact(const char *s, size_t len)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < len; i++) {
+		sbuf_addch(&sb, s[i]);
+		if (s[i] != ':' || len - i < 3 || s[i + 1] != '/' || s[i + 2] != '/')
+			continue;
+		sbuf_add(&sb, "//", 2);
+		i += 2;
+		/* an authority with an '@' before its end has userinfo: drop it */
+		for (size_t k = i + 1; k < len && !strchr("/?#@ \t\r\n\"'<>", s[k]); k++)
+			if (k + 1 < len && s[k + 1] == '@') {
+				i = k + 1;
+				break;
+			}
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+/*
+ * Copy `s` into a bounded single line with URL credentials dropped and
+ * the API key masked, however short: a one-letter key costs every such
+ * letter of the message, which is the price of never showing it.
+ */
 static char *clean_message(const struct llm_engine *e, const char *s, size_t len)
 {
 	struct sbuf sb = SBUF_INIT;
 	size_t klen = e->api_key ? strlen(e->api_key) : 0;
+	char *text = llm_url_redact(s, len);
 
+	len = strlen(text);
 	for (size_t i = 0; i < len && sb.len < MESSAGE_MAX; i++) {
-		if (klen >= 4 && len - i >= klen && !memcmp(s + i, e->api_key, klen)) {
+		if (klen && len - i >= klen && !memcmp(text + i, e->api_key, klen)) {
 			sbuf_addstr(&sb, "***");
 			i += klen - 1;
 			continue;
 		}
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = (unsigned char)text[i];
 		sbuf_addch(&sb, c < ' ' || c == 0x7f ? ' ' : c);
 	}
 	if (sb.len >= MESSAGE_MAX)
 		sbuf_addstr(&sb, "...");
+	free(text);
 	return sbuf_detach(&sb, NULL);
 }
 
@@ -567,6 +601,28 @@ static int is_config_error(CURLcode rc)
 	       rc == CURLE_SSL_CERTPROBLEM;
 }
 
+/*
+ * Store an answer. A failure is counted by the cache; with --cache-errors
+ * fatal (the default) the loop then starts nothing more, lets what is in
+ * flight finish, and stops the run (start_ready); with warn the run goes
+ * on and the stage reports the count at the end.
+ */
+static void cache_store(struct llm_engine *e, const struct xfer *x, const json_t *resp)
+{
+	struct sbuf v = SBUF_INIT;
+
+	if (!e->cache || e->cache_mode == LLM_CACHE_RO)
+		return;
+	json_write(&v, resp);
+	if (llm_cache_put(e->cache, x->key, v.buf, v.len) < 0 && !e->cache_failed) {
+		e->cache_failed = 1;
+		if (e->cache_errors == LLM_CACHE_ERRORS_WARN)
+			warning("%s; going on without caching those answers (--cache-errors warn)",
+				llm_cache_write_error(e->cache));
+	}
+	sbuf_release(&v);
+}
+
 static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 {
 	struct xfer *x;
@@ -621,6 +677,8 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 			retry_or_fail(e, x, LLM_CAUSE_BAD_BODY, xasprintf("HTTP %ld: %s", code, why), -1, now);
 			goto out;
 		}
+		/* paid for: on disk before anything else happens to it */
+		cache_store(e, x, resp);
 		endpoint_ok(ep);
 		e->any_ok = 1;
 		{
@@ -642,16 +700,6 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 			}
 			pthread_mutex_unlock(&e->slock);
 		}
-		if (e->cache && e->cache_mode != LLM_CACHE_RO) {
-			struct sbuf v = SBUF_INIT;
-			json_write(&v, resp);
-			if (llm_cache_put(e->cache, x->key, v.buf, v.len) < 0) {
-				pthread_mutex_lock(&e->slock);
-				e->cache_write_errors++;
-				pthread_mutex_unlock(&e->slock);
-			}
-			sbuf_release(&v);
-		}
 		finish(e, x, LLM_OK, resp, 0, NULL);
 		json_decref(resp);
 		goto out;
@@ -669,7 +717,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		if (!e->any_ok && (code == 401 || code == 403 || code == 404)) {
 			const char *path = x->route->path;
 			/* the configuration is wrong, not this request: stop */
-			set_fatal(e, LLM_FATAL_UNUSABLE, xasprintf("endpoint %s%s: %s%s", path ? ep->root : ep->base, path ? path : "", msg,
+			set_fatal(e, LLM_FATAL_UNUSABLE, xasprintf("endpoint %s%s: %s%s", path ? ep->shown_root : ep->base, path ? path : "", msg,
 					       code != 404 ? " (check the API key)" :
 					       path ? " (does the server serve this route and model?)" :
 					       " (unknown model, or the URL does not end in /v1?)"));
@@ -770,6 +818,18 @@ static double start_ready(struct llm_engine *e)
 {
 	double now = now_seconds();
 
+	if (e->cache_failed && e->cache_errors == LLM_CACHE_ERRORS_FATAL) {
+		/* what is in flight is paid for: let it land, then stop */
+		if (!e->inflight) {
+			struct llm_cache_stats cs;
+			llm_cache_get_stats(e->cache, &cs);
+			set_fatal(e, LLM_FATAL_UNUSABLE, xasprintf("%s (%llu answers not cached; "
+				  "--cache-errors warn goes on without caching)", llm_cache_write_error(e->cache),
+				  (unsigned long long)cs.write_errors));
+			abort_all(e);
+		}
+		return INFINITY;
+	}
 	while (e->inflight < e->concurrency) {
 		double wait = 0;
 		struct xfer *x;
@@ -1014,9 +1074,10 @@ struct llm_engine *llm_engine_new(const struct llm_engine_config *o)
 	e->neps = o->nendpoints;
 	e->eps = xcalloc(e->neps ? e->neps : 1, sizeof(*e->eps));
 	for (size_t i = 0; i < e->neps; i++) {
-		e->eps[i].base = xstrdup(o->endpoints[i]);
+		e->eps[i].base = llm_url_redact(o->endpoints[i], strlen(o->endpoints[i]));
 		e->eps[i].url = xasprintf("%s/chat/completions", o->endpoints[i]);
 		e->eps[i].root = endpoint_root(o->endpoints[i]);
+		e->eps[i].shown_root = endpoint_root(e->eps[i].base);
 	}
 	if (key && *key) {
 		char *auth = xasprintf("Authorization: Bearer %s", key);
@@ -1029,6 +1090,7 @@ struct llm_engine *llm_engine_new(const struct llm_engine_config *o)
 	e->headers = curl_slist_append(e->headers, "Accept: application/json");
 	e->headers = curl_slist_append(e->headers, "Expect:");
 	e->cache_mode = o->cache_dir ? o->cache_mode : LLM_CACHE_OFF;
+	e->cache_errors = o->cache_errors;
 	if (e->cache_mode != LLM_CACHE_OFF) {
 		e->cache_dir = xstrdup(o->cache_dir);
 		if (!(e->cache = llm_cache_open(o->cache_dir, e->cache_mode)))
@@ -1178,12 +1240,11 @@ void llm_engine_progress(struct llm_engine *e, struct sbuf *line)
 json_t *llm_engine_stats_json(struct llm_engine *e)
 {
 	json_t *o, *per = json_object();
-	uint64_t hits, misses, write_errors;
+	uint64_t hits, misses;
 
 	pthread_mutex_lock(&e->slock);
 	hits = e->cache_hits;
 	misses = e->cache_misses;
-	write_errors = e->cache_write_errors;
 	o = llm_counts_json(&e->total);
 	json_object_set_new(o, "submitted", json_integer((json_int_t)e->submitted));
 	json_object_set_new(o, "cache_hits", json_integer((json_int_t)e->cache_hits));
@@ -1207,15 +1268,29 @@ json_t *llm_engine_stats_json(struct llm_engine *e)
 	if (e->cache) {
 		struct llm_cache_stats cs;
 		llm_cache_get_stats(e->cache, &cs);
-		json_object_set_new(o, "cache", json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_object_set_new(o, "cache", json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"dir", e->cache_dir, "mode", llm_cache_mode_name(e->cache_mode),
 			"hits", (json_int_t)hits, "misses", (json_int_t)misses,
 			"segments", (json_int_t)cs.segments, "entries", (json_int_t)cs.entries,
-			"torn_segments", (json_int_t)cs.torn, "corrupt_entries", (json_int_t)cs.corrupt,
+			"torn_segments", (json_int_t)cs.torn, "damaged_entries", (json_int_t)cs.damaged,
+			"unreadable_segments", (json_int_t)cs.unreadable, "corrupt_entries", (json_int_t)cs.corrupt,
 			"writes", (json_int_t)cs.writes, "bytes_written", (json_int_t)cs.bytes_written,
-			"write_errors", (json_int_t)write_errors));
+			"write_errors", (json_int_t)cs.write_errors));
 	}
 	return o;
+}
+
+uint64_t llm_engine_cache_write_errors(struct llm_engine *e, const char **why)
+{
+	struct llm_cache_stats cs;
+
+	*why = NULL;
+	if (!e->cache)
+		return 0;
+	llm_cache_get_stats(e->cache, &cs);
+	if (cs.write_errors)
+		*why = llm_cache_write_error(e->cache);
+	return cs.write_errors;
 }
 
 void llm_engine_free(struct llm_engine *e)
@@ -1251,6 +1326,7 @@ void llm_engine_free(struct llm_engine *e)
 		free(e->eps[i].base);
 		free(e->eps[i].url);
 		free(e->eps[i].root);
+		free(e->eps[i].shown_root);
 	}
 	while (e->routes) {
 		struct route *r = e->routes;

@@ -16,8 +16,9 @@
  *
  * If the first answers show the configuration cannot work — every
  * endpoint unreachable, 401/403, 404 (unknown model or route) before any
- * success — the engine stops: llm_engine_fatal() returns one line naming
- * the endpoint and status, llm_engine_fatal_cause() says it was that and
+ * success — or an answer cannot be cached (LLM_CACHE_ERRORS_FATAL), the
+ * engine stops: llm_engine_fatal() returns one line naming the endpoint
+ * and status (or the cache segment and error), llm_engine_fatal_cause() says it was that and
  * not llm_engine_cancel(), and every pending request ends with
  * LLM_ABORTED.
  *
@@ -27,7 +28,14 @@
  *
  * The API key is read from the environment, sent as a Bearer token, and
  * never appears in messages, stats or the cache (a server message that
- * echoes it has it masked).
+ * echoes it has it masked, whatever its length). Credentials in an
+ * endpoint URL (http://user:pass@host/v1) are sent but never shown: every
+ * URL in a message or the stats goes through llm_url_redact.
+ *
+ * An answer is written to the cache before anything else is done with it,
+ * so kill -9 costs at most what is in flight. A cache write that fails
+ * stops the run (llm_engine_fatal, after what is in flight has landed)
+ * unless the configuration says LLM_CACHE_ERRORS_WARN.
  */
 #ifndef SMELT_LLM_ENGINE_H
 #define SMELT_LLM_ENGINE_H
@@ -102,6 +110,12 @@ struct llm_call {
 
 struct llm_engine;
 
+/* What a failed cache write does. */
+enum llm_cache_errors {
+	LLM_CACHE_ERRORS_FATAL, /* start nothing more; stop once in-flight answers land */
+	LLM_CACHE_ERRORS_WARN,  /* warn once, go on, count (llm_engine_cache_write_errors) */
+};
+
 /* What an engine is started with; llm_engine_config_init gives the defaults. */
 struct llm_engine_config {
 	const char *const *endpoints; /* base URLs ending in /v1, no trailing '/' (borrowed) */
@@ -113,6 +127,7 @@ struct llm_engine_config {
 	long retries;                 /* further attempts after the first */
 	const char *cache_dir;        /* NULL: no cache, whatever cache_mode says */
 	enum llm_cache_mode cache_mode;
+	enum llm_cache_errors cache_errors;
 };
 
 /* No endpoint, no cache, the default limits. */
@@ -168,6 +183,20 @@ void llm_engine_progress(struct llm_engine *e, struct sbuf *line);
  * per route once a call named one (new reference).
  */
 json_t *llm_engine_stats_json(struct llm_engine *e);
+
+/*
+ * Answers that could not be cached so far, with the first reason in *why
+ * (borrowed from the engine; NULL when there is none).
+ */
+uint64_t llm_engine_cache_write_errors(struct llm_engine *e, const char **why);
+
+/*
+ * `len` bytes of text with the userinfo (user:password@) of every URL in
+ * it removed: "http://u:p@host/v1" -> "http://host/v1". Everything that
+ * shows an endpoint URL or text that may hold one uses it. Returns a new
+ * string (free()).
+ */
+char *llm_url_redact(const char *s, size_t len);
 
 /*
  * Stop the loop and free everything. Requests still pending are dropped

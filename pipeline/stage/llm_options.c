@@ -15,7 +15,7 @@ enum {
 	OPT_ENDPOINT = 2000, OPT_API_KEY_ENV, OPT_MODEL, OPT_CONCURRENCY, OPT_RPM, OPT_TPM,
 	OPT_TIMEOUT, OPT_RETRIES, OPT_TEMPERATURE, OPT_TOP_P, OPT_MAX_TOKENS, OPT_SEED, OPT_N,
 	OPT_STOP, OPT_EXTRA, OPT_CACHE, OPT_CACHE_MODE, OPT_UNORDERED, OPT_WINDOW,
-	OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_MAX_IMAGE_BYTES,
+	OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_MAX_IMAGE_BYTES, OPT_CACHE_ERRORS,
 };
 
 static const struct stage_option llm_options[] = {
@@ -36,6 +36,7 @@ static const struct stage_option llm_options[] = {
 	{ "extra", 0, 1, OPT_EXTRA, "JSON", "object merged into every request body" },
 	{ "cache", 0, 1, OPT_CACHE, "DIR", "response cache directory (resume, reruns)" },
 	{ "cache-mode", 0, 1, OPT_CACHE_MODE, "MODE", "rw (default), ro, refresh or off" },
+	{ "cache-errors", 0, 1, OPT_CACHE_ERRORS, "fatal|warn", "a failed cache write stops the run (default) or is counted (exit 3)" },
 	{ "unordered", 0, 0, OPT_UNORDERED, NULL, "write records as they are answered" },
 	{ "window", 0, 1, OPT_WINDOW, "N", "records awaiting answers (default max(2048, 8 x concurrency))" },
 	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "directory image paths are relative to and confined to" },
@@ -51,7 +52,9 @@ const char llm_options_help[] =
 	"429, 5xx and bodies that are not completions, with backoff and Retry-After;\n"
 	"other 4xx reject the record. Cache modes: rw asks what is not cached and\n"
 	"stores it; ro answers from the cache only and rejects a miss (kind\n"
-	"cache_miss); refresh asks everything again and stores the new answers.";
+	"cache_miss); refresh asks everything again and stores the new answers.\n"
+	"A cache write that fails (full disk, read-only) stops the run with exit 1\n"
+	"once what is in flight has landed; --cache-errors warn goes on and exits 3.";
 
 void llm_options_init(struct llm_options *o)
 {
@@ -103,7 +106,9 @@ static int add_endpoint(struct stage *st, struct llm_options *o, const char *url
 		return 0;
 	u = xstrndup(url, len);
 	if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) {
-		fprintf(stderr, "%s: endpoint '%s' is not an http:// or https:// URL\n", st->name, u);
+		char *shown = llm_url_redact(u, len);
+		fprintf(stderr, "%s: endpoint '%s' is not an http:// or https:// URL\n", st->name, shown);
+		free(shown);
 		free(u);
 		return -1;
 	}
@@ -202,6 +207,11 @@ int llm_options_parse(struct stage *st, struct llm_options *o, int id, const cha
 		if ((o->cache_mode = llm_cache_mode_parse(arg)) < 0)
 			return usage(st, "cache-mode", "rw, ro, refresh or off", arg);
 		return 0;
+	case OPT_CACHE_ERRORS:
+		if (strcmp(arg, "fatal") && strcmp(arg, "warn"))
+			return usage(st, "cache-errors", "fatal or warn", arg);
+		o->cache_errors = !strcmp(arg, "warn") ? LLM_CACHE_ERRORS_WARN : LLM_CACHE_ERRORS_FATAL;
+		return 0;
 	case OPT_UNORDERED:
 		o->unordered = 1;
 		return 0;
@@ -279,6 +289,7 @@ void llm_options_engine_config(const struct llm_options *o, struct llm_engine_co
 	c->retries = o->retries;
 	c->cache_dir = o->cache_dir;
 	c->cache_mode = o->cache_dir && o->cache_mode >= 0 ? (enum llm_cache_mode)o->cache_mode : LLM_CACHE_OFF;
+	c->cache_errors = o->cache_errors;
 }
 
 struct llm_engine *llm_options_engine_new(const struct llm_options *o)

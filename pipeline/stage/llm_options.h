@@ -36,6 +36,7 @@ struct llm_options {
 	struct llm_params params;
 	const char *cache_dir;
 	int cache_mode;           /* enum llm_cache_mode; -1 until set */
+	enum llm_cache_errors cache_errors; /* --cache-errors; fatal unless warn */
 	int unordered;
 	long window;              /* records waiting for answers; 0 = from concurrency */
 	const char *image_root;

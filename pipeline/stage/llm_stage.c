@@ -101,6 +101,8 @@ void llm_stage_setup(const struct llm_stage *ls, const struct llm_prompt *p, str
 int llm_stage_run(struct llm_stage *ls, const struct llm_loop_ops *ops, void *ctx)
 {
 	struct stage *st = &ls->st;
+	const char *why;
+	uint64_t unsaved;
 	int r;
 
 	if (!llm_stage_engine(ls))
@@ -119,6 +121,11 @@ int llm_stage_run(struct llm_stage *ls, const struct llm_loop_ops *ops, void *ct
 	}
 	if (r < 0)
 		st->failed = 1;
+	else if ((unsaved = llm_engine_cache_write_errors(ls->engine, &why))) {
+		fprintf(stderr, "%s: %llu answers were not cached (%s); a rerun asks for them again\n",
+			st->name, (unsigned long long)unsaved, why);
+		ls->cache_unsaved = 1;
+	}
 	json_object_set_new(st->figures, "llm", llm_engine_stats_json(ls->engine));
 	return r;
 }
@@ -135,6 +142,8 @@ int llm_stage_finish(struct llm_stage *ls)
 	free(ls->prompt_path);
 	ls->prompt_path = NULL;
 	code = stage_finish(&ls->st);
+	if (!code && ls->cache_unsaved)
+		code = EXIT_REJECTS; /* --cache-errors warn: finished, but not all saved */
 	sbuf_release(&ls->help);
 	return code;
 }

@@ -55,6 +55,7 @@ struct llm_stage {
 	void *ctx;
 	struct sbuf help;
 	char *prompt_path;
+	int cache_unsaved;                  /* answers went uncached (--cache-errors warn): exit 3 */
 };
 
 void llm_stage_init(struct llm_stage *ls, const struct llm_stage_def *def, void *ctx);

@@ -1,8 +1,9 @@
 /*
  * test_llm_cache.c — the response cache: round trips, reopening, a torn
- * tail, a damaged entry, several writer processes sharing a directory,
- * the read-only and refresh modes, and that segments decode with plain
- * zstd as JSON Lines.
+ * tail, a damaged entry, damaged headers costing one entry each, a failed
+ * write cut back off the segment, segments that cannot be read, several
+ * writer processes sharing a directory, the read-only and refresh modes,
+ * and that segments decode with plain zstd as JSON Lines.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -348,12 +351,163 @@ static void test_plain_zstd_reads_segments(void **state)
 	remove_dir(dir);
 }
 
+/* The offset of the k-th entry header (from 0) of a segment. */
+static off_t header_offset(const char *seg, int k)
+{
+	int fd = open(seg, O_RDONLY);
+	off_t off = 0;
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < k; i++) {
+		unsigned char h[32];
+		assert_int_equal(pread(fd, h, sizeof(h), off), (ssize_t)sizeof(h));
+		off += 32 + (h[24] | h[25] << 8 | h[26] << 16 | (off_t)h[27] << 24);
+	}
+	close(fd);
+	return off;
+}
+
+static void flip_byte(const char *path, off_t off)
+{
+	int fd = open(path, O_RDWR);
+	unsigned char b;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, off), 1);
+	b ^= 0x40;
+	assert_int_equal(pwrite(fd, &b, 1, off), 1);
+	close(fd);
+}
+
+/* A flipped byte anywhere in a header costs that entry, not the rest of the segment. */
+static void test_damaged_headers(void **state)
+{
+	char *dir = make_dir(), *seg;
+	struct llm_cache *c = llm_cache_open(dir, LLM_CACHE_RW);
+	struct llm_cache_stats s;
+
+	put_n(c, 0, 20);
+	llm_cache_close(c);
+	seg = only_segment(dir);
+	/* the magic of the first, the key of the 8th, the length of the 13th */
+	off_t first = header_offset(seg, 0), key7 = header_offset(seg, 7) + 12,
+	      len12 = header_offset(seg, 12) + 24;
+	flip_byte(seg, first);
+	flip_byte(seg, key7);
+	flip_byte(seg, len12);
+	c = llm_cache_open(dir, LLM_CACHE_RO);
+	llm_cache_get_stats(c, &s);
+	assert_int_equal(s.damaged, 3);
+	assert_int_equal(s.torn, 0);
+	assert_int_equal(s.entries, 17);
+	for (int i = 0; i < 20; i++) {
+		if (i == 0 || i == 7 || i == 12)
+			expect_miss(c, i);
+		else
+			expect_hit(c, i);
+	}
+	llm_cache_close(c);
+	free(seg);
+	remove_dir(dir);
+}
+
+/*
+ * A write the file system refuses (here the file size limit, as a full
+ * disk would) stores nothing, leaves no torn tail, says why, and does not
+ * stop later writes once there is room again.
+ */
+static void test_write_failure_is_cut_back(void **state)
+{
+	char *dir = make_dir(), *seg, *big;
+	struct llm_cache *c = llm_cache_open(dir, LLM_CACHE_RW);
+	struct llm_cache_stats s;
+	struct rlimit old, lim;
+	struct stat sb, sb2;
+	size_t n = 6000;
+	int r;
+	void (*was)(int);
+
+	put_n(c, 0, 3);
+	seg = xstrdup(llm_cache_segment_path(c));
+	assert_int_equal(stat(seg, &sb), 0);
+	/* incompressible, so it cannot fit under the limit */
+	big = malloc(n + 3);
+	big[0] = '"';
+	for (size_t i = 1; i <= n; i++)
+		big[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 2654435761u >> 7) % 36];
+	big[n + 1] = '"';
+	big[n + 2] = '\0';
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 64; /* the header fits, the entry does not */
+	was = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r = llm_cache_put(c, key_of(100), big, strlen(big));
+	/* restored before any assert, which would leave the limit to later tests */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	assert_int_equal(r, -1);
+	assert_int_equal(stat(seg, &sb2), 0);
+	assert_int_equal(sb2.st_size, sb.st_size); /* the partial write was cut back */
+	assert_non_null(llm_cache_write_error(c));
+	assert_non_null(strstr(llm_cache_write_error(c), "cannot write cache segment"));
+	llm_cache_get_stats(c, &s);
+	assert_int_equal(s.write_errors, 1);
+	expect_miss(c, 100);
+	/* room again: the next put lands in the same segment */
+	assert_int_equal(llm_cache_put(c, key_of(100), big, strlen(big)), 0);
+	put_n(c, 3, 5);
+	llm_cache_close(c);
+	c = llm_cache_open(dir, LLM_CACHE_RO);
+	llm_cache_get_stats(c, &s);
+	assert_int_equal(s.segments, 1);
+	assert_int_equal(s.torn, 0);
+	assert_int_equal(s.damaged, 0);
+	assert_int_equal(s.entries, 6);
+	for (int i = 0; i < 5; i++)
+		expect_hit(c, i);
+	llm_cache_close(c);
+	free(big);
+	free(seg);
+	remove_dir(dir);
+}
+
+/* A directory or a FIFO under a segment's name is skipped, not fatal, and does not hang. */
+static void test_unreadable_segments(void **state)
+{
+	char *dir = make_dir(), *sub, *fifo;
+	struct llm_cache *c = llm_cache_open(dir, LLM_CACHE_RW);
+	struct llm_cache_stats s;
+
+	put_n(c, 0, 4);
+	llm_cache_close(c);
+	sub = xasprintf("%s/seg-0000000000000000-x-1-0000.zst", dir);
+	fifo = xasprintf("%s/seg-0000000000000001-x-1-0000.zst", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	c = llm_cache_open(dir, LLM_CACHE_RW);
+	assert_non_null(c);
+	llm_cache_get_stats(c, &s);
+	assert_int_equal(s.unreadable, 2);
+	assert_int_equal(s.segments, 1);
+	for (int i = 0; i < 4; i++)
+		expect_hit(c, i);
+	llm_cache_close(c);
+	rmdir(sub);
+	free(sub);
+	free(fifo);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_and_reopen),
 		cmocka_unit_test(test_torn_tail),
 		cmocka_unit_test(test_damaged_entry),
+		cmocka_unit_test(test_damaged_headers),
+		cmocka_unit_test(test_write_failure_is_cut_back),
+		cmocka_unit_test(test_unreadable_segments),
 		cmocka_unit_test(test_many_processes),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_plain_zstd_reads_segments),
