@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "condor/condor_record.h"
+#include "core/atomic_file.h"
 #include "condor/condor_report.h"
 #include "io/provenance.h"
 #include "stage/stage.h"
@@ -64,7 +65,7 @@ static int condor_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_SET: c->set = arg; return 0;
 	case OPT_CHOSEN: c->chosen = arg; return 0;
 	case OPT_REJECTED: c->rejected = arg; return 0;
-	case OPT_HTML: c->html = arg; return 0;
+	case OPT_HTML: c->html = arg; stage_add_output(st, "--html", arg); return 0;
 	case OPT_PAGE: c->page = arg; return 0;
 	}
 	return -1;
@@ -144,15 +145,14 @@ static int read_text(const char *path, struct sbuf *out)
 	return bad ? error("cannot read '%s'", path) : 0;
 }
 
+/* A file is replaced whole or not at all (core/atomic_file.h). */
 static int write_text(const char *path, const char *text, size_t len)
 {
-	int to_file = path && strcmp(path, "-");
-	FILE *fp = to_file ? fopen(path, "w") : stdout;
-	int bad = !fp || fwrite(text, 1, len, fp) != len;
-
-	if (fp && (to_file ? fclose(fp) : fflush(fp)))
-		bad = 1;
-	return bad ? error("cannot write '%s'", path ? path : "<stdout>") : 0;
+	if (path && strcmp(path, "-"))
+		return atomic_file_write(path, text, len, 0666);
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout))
+		return error("cannot write '<stdout>'");
+	return 0;
 }
 
 /* "STEP=FILE" or "FILE" (step: the file name without directories and .stats.json). */

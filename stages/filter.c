@@ -82,7 +82,7 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 		cfg->rules.keep_missing = !strcmp(arg, "keep");
 		return 0;
 	case OPT_DROP: cfg->drop = 1; return 0;
-	case OPT_REPORT: cfg->report = arg; return 0;
+	case OPT_REPORT: cfg->report = arg; stage_add_output(st, "--report", arg); return 0;
 	case OPT_DRY_RUN: cfg->dry_run = 1; return 0;
 	case OPT_SAMPLES: cfg->report_opts.samples = (size_t)stage_arg_long(st, "--samples", arg, 0, 10000); return 0;
 	case OPT_BORDERLINE:

@@ -5,8 +5,9 @@
  *
  * Every shard keeps its file open for the whole run, so a large N meets the
  * open-file limit: it is checked (and the soft limit raised) before any file
- * is created, and a run that fails removes the shards it created, as git's
- * tempfile.c does, rather than leave a partial set that looks like output.
+ * is created. Shards are written under temporary names and renamed only
+ * when the run finishes, so a run that fails leaves no partial set that
+ * looks like output.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,13 +48,8 @@ struct shard_ctx {
 	const char *prefix, *key;
 	struct record_writer **w;
 	char **paths;
-	long created;	/* paths[0..created) exist on disk */
 	uint64_t *counts;
-	int done;	/* finished without a fatal error: keep the shards */
 };
-
-/* For the atexit handler: die() and exit() anywhere still clean up. */
-static struct shard_ctx *shards_to_clean;
 
 static int shard_option(struct stage *st, int id, const char *arg, void *vctx)
 {
@@ -123,19 +119,6 @@ static void shards_check_fd_limit(const struct shard_ctx *c)
 		    (unsigned long long)need, strerror(errno));
 }
 
-/* Remove the shards created so far unless the run finished. */
-static void shards_cleanup(void)
-{
-	struct shard_ctx *c = shards_to_clean;
-
-	if (!c || c->done)
-		return;
-	for (long i = 0; i < c->created; i++)
-		if (unlink(c->paths[i]) < 0 && errno != ENOENT)
-			warning("cannot remove '%s': %s", c->paths[i], strerror(errno));
-	c->created = 0;
-}
-
 static void shards_open(struct stage *st, struct shard_ctx *c)
 {
 	struct record_writer_opts o = stage_writer_opts(st);
@@ -150,17 +133,15 @@ static void shards_open(struct stage *st, struct shard_ctx *c)
 	c->w = xcalloc((size_t)c->n, sizeof(*c->w));
 	c->paths = xcalloc((size_t)c->n, sizeof(*c->paths));
 	c->counts = xcalloc((size_t)c->n, sizeof(*c->counts));
-	shards_to_clean = c;
-	if (atexit(shards_cleanup))
-		die("cannot register the cleanup of partial shards");
 	for (long i = 0; i < c->n; i++) {
 		c->paths[i] = xasprintf("%s-%05ld-of-%05ld.jsonl%s", c->prefix, i, c->n,
 					st->plain ? "" : ".zst");
-		c->w[i] = record_writer_open(c->paths[i], &o);
-		if (!c->w[i])
-			exit(EXIT_FATAL);
-		c->created = i + 1;
+		stage_add_output(st, "--prefix", c->paths[i]);
 	}
+	stage_open(st); /* a shard that is an input is a usage error */
+	for (long i = 0; i < c->n; i++)
+		if (!(c->w[i] = record_writer_open(c->paths[i], &o)))
+			exit(EXIT_FATAL);
 }
 
 static void shards_close(struct stage *st, struct shard_ctx *c)
@@ -168,22 +149,19 @@ static void shards_close(struct stage *st, struct shard_ctx *c)
 	json_t *per = json_array();
 
 	for (long i = 0; i < c->n; i++) {
-		if (record_writer_close(c->w[i]) < 0)
+		/* after a failure no shard replaces the previous run's */
+		if (st->failed)
+			record_writer_abort(c->w[i]);
+		else if (record_writer_close(c->w[i]) < 0)
 			st->failed = 1;
 		json_array_append_new(per, json_integer((json_int_t)c->counts[i]));
+		free(c->paths[i]);
 	}
 	json_object_set_new(st->figures, "shards", json_integer(c->n));
 	json_object_set_new(st->figures, "records_per_shard", per);
 	free(c->w);
-	free(c->counts);
-}
-
-static void shards_free_paths(struct shard_ctx *c)
-{
-	for (long i = 0; i < c->n; i++)
-		free(c->paths[i]);
 	free(c->paths);
-	c->paths = NULL;
+	free(c->counts);
 }
 
 int main(int argc, char **argv)
@@ -191,7 +169,6 @@ int main(int argc, char **argv)
 	struct stage st;
 	struct shard_ctx c = { .n = 0 };
 	struct stage_ops ops = { .map = shard_map, .serial = shard_serial };
-	int code;
 
 	stage_init(&st, "smelt-shard", "Split records into N files by a hash of their id (or --key).",
 		   "smelt-shard -n 8 --prefix parts/train data.jsonl.zst");
@@ -205,15 +182,9 @@ int main(int argc, char **argv)
 		stage_usage_error(&st, "-o is not used: shards are written to --prefix files");
 	ops.require_id = !c.key;
 	shards_check_fd_limit(&c);
-	stage_open(&st);
 	shards_open(&st, &c);
 	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;
 	shards_close(&st, &c);
-	code = stage_finish(&st);
-	c.done = code != EXIT_FATAL;
-	shards_cleanup();
-	shards_to_clean = NULL;
-	shards_free_paths(&c);
-	return code;
+	return stage_finish(&st);
 }

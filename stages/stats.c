@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic_file.h"
 #include "text/record_key.h"
 #include "stage/stage.h"
 #include "corpus/stats_agg.h"
@@ -41,7 +42,10 @@ static int stats_option(struct stage *st, int id, const char *arg, void *vctx)
 
 	switch (id) {
 	case OPT_BY: c->o.by = stage_arg_field(st, "--by", arg); return 0;
-	case OPT_HTML: c->html = arg; return 0;
+	case OPT_HTML:
+		c->html = arg;
+		stage_add_output(st, "--html", arg);
+		return 0;
 	case OPT_FIELDS: c->fields_arg = arg; return 0;
 	case OPT_BINS: c->o.bins = (int)stage_arg_long(st, "--bins", arg, 1, 200); return 0;
 	case OPT_RESERVOIR:
@@ -105,19 +109,14 @@ static json_t *stats_document(struct stage *st, struct stats_ctx *c)
 	return doc;
 }
 
+/* Whole or not at all, like every output (core/atomic_file.h). */
 static int write_html(const char *path, const json_t *doc)
 {
 	struct sbuf page = SBUF_INIT;
-	FILE *fp = fopen(path, "w");
-	int r = 0;
+	int r;
 
-	if (!fp)
-		return error("cannot create '%s': %m", path);
 	stats_report_render(&page, doc);
-	if (fwrite(page.buf, 1, page.len, fp) != page.len)
-		r = error("cannot write '%s': %m", path);
-	if (fclose(fp) && !r)
-		r = error("cannot write '%s': %m", path);
+	r = atomic_file_write(path, page.buf, page.len, 0666);
 	sbuf_release(&page);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "condor/knowledge_tree.h"
+#include "core/atomic_file.h"
 #include "stage/stage.h"
 #include "condor/tree_grow.h"
 
@@ -85,11 +86,17 @@ static int emit(struct stage *st, json_t *rec)
 static int write_doc(const struct stage *st, json_t *doc)
 {
 	const char *name = st->output && strcmp(st->output, "-") ? st->output : NULL;
-	FILE *fp = name ? fopen(name, "w") : stdout;
-	int bad = !fp || json_dumpf(doc, fp, JSON_INDENT(2)) < 0 || fputc('\n', fp) == EOF;
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	int bad = !text;
 
-	if (fp && fp != stdout && fclose(fp))
-		bad = 1;
+	if (text && name) { /* whole or not at all (core/atomic_file.h) */
+		size_t len = strlen(text);
+		text[len] = '\n'; /* json_dumps left room: its NUL */
+		bad = atomic_file_write(name, text, len + 1, 0666) < 0;
+	} else if (text) {
+		bad = puts(text) == EOF;
+	}
+	free(text);
 	if (fflush(stdout))
 		bad = 1;
 	return bad ? error("cannot write '%s'", name ? name : "<stdout>") : 0;

@@ -4,24 +4,28 @@
  * Records are gathered in an input buffer and handed to ZSTD_compressStream2
  * a buffer at a time; frames end on size or age (see record_writer.h).
  * EPIPE on a pipe ends the process quietly, as git's check_pipe does.
+ * A file is written under a temporary name (core/atomic_file.h) that
+ * record_writer_close renames into place: a run that fails or is stopped
+ * leaves the final name as it was.
  */
 #include "io/record_writer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include "json/json_write.h"
+#include "core/atomic_file.h"
 #include "core/sbuf.h"
+#include "json/json_write.h"
 
 #define INBUF_SIZE (1u << 20)
 
 struct record_writer {
 	char *path;
+	struct atomic_file *file; /* NULL for stdout */
 	int fd, own_fd;
 	int compress;
 	ZSTD_CCtx *cctx;
@@ -52,13 +56,12 @@ struct record_writer *record_writer_open(const char *path, const struct record_w
 	if (is_stdout) {
 		w->fd = 1;
 	} else {
-		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (w->fd < 0) {
-			error("cannot create '%s': %s", path, strerror(errno));
+		if (!(w->file = atomic_file_open(path, 0644))) {
 			free(w->path);
 			free(w);
 			return NULL;
 		}
+		w->fd = atomic_file_fd(w->file);
 		w->own_fd = 1;
 	}
 	w->compress = w->opts.compress;
@@ -205,6 +208,15 @@ int record_writer_tick(struct record_writer *w)
 	return 0;
 }
 
+static void writer_free(struct record_writer *w)
+{
+	ZSTD_freeCCtx(w->cctx);
+	sbuf_release(&w->in);
+	sbuf_release(&w->out);
+	free(w->path);
+	free(w);
+}
+
 int record_writer_close(struct record_writer *w)
 {
 	int r = 0;
@@ -218,16 +230,25 @@ int record_writer_close(struct record_writer *w)
 		r = -1;
 	if (record_writer_flush(w) < 0)
 		r = -1;
-	if (w->own_fd && close(w->fd) < 0 && !w->failed)
-		r = error("cannot close '%s': %s", w->path, strerror(errno));
 	if (w->failed)
 		r = -1;
-	ZSTD_freeCCtx(w->cctx);
-	sbuf_release(&w->in);
-	sbuf_release(&w->out);
-	free(w->path);
-	free(w);
+	if (w->file && r < 0)
+		atomic_file_abort(w->file);
+	else if (w->file && atomic_file_commit(w->file) < 0)
+		r = -1;
+	writer_free(w);
 	return r;
+}
+
+void record_writer_abort(struct record_writer *w)
+{
+	if (!w)
+		return;
+	/* stdout streams: what is buffered follows what was written */
+	if (!w->file && record_writer_flush(w) < 0)
+		w->failed = 1;
+	atomic_file_abort(w->file);
+	writer_free(w);
 }
 
 uint64_t record_writer_count(const struct record_writer *w) { return w->count; }

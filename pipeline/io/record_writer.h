@@ -1,9 +1,12 @@
 /*
  * record_writer.h — write JSON Lines, zstd-compressed or plain.
  *
- * Compressed output ends a zstd frame every few MiB and at least every
- * couple of seconds, so a stage killed half-way leaves a file whose
- * complete frames decode: the work already written is not lost.
+ * A file is written under a temporary name beside it and renamed into
+ * place by record_writer_close (core/atomic_file.h): until then the final
+ * name keeps its previous content, or does not exist. Standard output
+ * streams as it is written; there, compressed output ends a zstd frame
+ * every few MiB and at least every couple of seconds, so a reader
+ * downstream of a pipe gets the records as they come.
  */
 #ifndef SMELT_RECORD_WRITER_H
 #define SMELT_RECORD_WRITER_H
@@ -55,8 +58,13 @@ int record_writer_flush(struct record_writer *w) MUST_CHECK;
 /* End the frame if it has been open longer than frame_seconds (call it
  * from a timer in slow stages so a kill leaves their work readable). */
 int record_writer_tick(struct record_writer *w) MUST_CHECK;
-/* Flush, close and free. Returns -1 if anything failed on the way. */
+/*
+ * Flush, close, rename the file into place and free. Returns -1 if
+ * anything failed on the way; the final name is then left as it was.
+ */
 int record_writer_close(struct record_writer *w) MUST_CHECK;
+/* Free without committing: the temporary is removed (stdout is flushed). */
+void record_writer_abort(struct record_writer *w);
 
 uint64_t record_writer_count(const struct record_writer *w);
 const char *record_writer_path(const struct record_writer *w);

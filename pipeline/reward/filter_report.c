@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic_file.h"
 #include "core/hash.h"
 #include "core/reservoir.h"
 #include "core/sbuf.h"
@@ -527,7 +528,6 @@ int filter_report_write(struct filter_report *r, const char *path, const json_t 
 	const struct filter_stats *fs = r->fs;
 	struct sbuf out = SBUF_INIT;
 	uint32_t *order = groups_by_size(fs);
-	FILE *fp;
 	int ret = 0;
 
 	add_header(&out, fs, info);
@@ -554,13 +554,9 @@ int filter_report_write(struct filter_report *r, const char *path, const json_t 
 	html_page_close(&out);
 	free(order);
 
-	fp = fopen(path, "w");
-	if (!fp)
-		ret = error("cannot write the report '%s': %m", path);
-	else if (fwrite(out.buf, 1, out.len, fp) != out.len)
-		ret = error("cannot write the report '%s': %m", path);
-	if (fp && fclose(fp) && !ret)
-		ret = error("cannot write the report '%s': %m", path);
+	/* whole or not at all: a half page would look like a small report */
+	if (atomic_file_write(path, out.buf, out.len, 0666) < 0)
+		ret = error("cannot write the report '%s'", path);
 	sbuf_release(&out);
 	return ret;
 }

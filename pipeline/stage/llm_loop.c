@@ -8,6 +8,11 @@
  * unordered mode it joins `done` as soon as it is complete. Completion
  * happens on whatever thread drops the last hold, under `mu`, and wakes
  * the main thread if it waits.
+ *
+ * A stop signal (stage_stop.h) makes the loop graceful: no job starts
+ * after it, the jobs in flight may finish for --stop-grace seconds (the
+ * engine caches each answer as it arrives), then the engine is cancelled
+ * and the rest abandoned. stage_finish removes the outputs.
  */
 #include "stage/llm_loop.h"
 
@@ -17,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "stage/stage_stop.h"
 
 #define WAIT_TICK 0.25
 
@@ -37,6 +44,7 @@ struct llm_loop {
 	struct llm_job *done_head, *done_tail; /* complete and registered (unordered) */
 	long registered;              /* registered, not yet emitted */
 	int stopped;                  /* fatal: emit nothing more */
+	int cancelled;                /* the stop's grace ran out: engine cancelled */
 };
 
 static void push_done(struct llm_loop *lp, struct llm_job *job)
@@ -93,9 +101,12 @@ static void job_free(struct llm_loop *lp, struct llm_job *job)
 static int loop_map(struct record *rec, void *ctx)
 {
 	struct llm_loop *lp = ctx;
-	struct llm_job *job = xcalloc(1, sizeof(*job));
+	struct llm_job *job;
 	int v;
 
+	if (stage_stop_signal())
+		return STAGE_DROP; /* stopping: ask nothing more */
+	job = xcalloc(1, sizeof(*job));
 	job->rec = json_incref(rec->json);
 	job->loc = rec->loc;
 	job->seq = rec->seq;
@@ -151,6 +162,10 @@ static struct llm_job *next_ready(struct llm_loop *lp)
 
 static int check_fatal(struct llm_loop *lp)
 {
+	if (!lp->cancelled && stage_stop_grace_over()) {
+		lp->cancelled = 1;
+		llm_engine_cancel(lp->engine);
+	}
 	if (!lp->stopped && llm_engine_fatal(lp->engine))
 		lp->stopped = 1;
 	return lp->stopped ? -1 : 0;
@@ -249,10 +264,12 @@ int llm_loop_run(struct stage *st, struct llm_engine *e, const struct llm_option
 	};
 	struct stage_ops sops = { .map = loop_map, .serial = loop_serial };
 	int own_progress = !st->progress_extra;
+	struct sbuf hint = SBUF_INIT;
 	int r;
 
 	pthread_mutex_init(&lp.mu, NULL);
 	pthread_cond_init(&lp.cv, NULL);
+	stage_stop_graceful(o->stop_grace, llm_options_resume_hint(o, &hint));
 	/* a stage that shows its own figures on the progress line keeps them */
 	if (own_progress) {
 		st->progress_extra = progress_extra;
@@ -281,6 +298,7 @@ int llm_loop_run(struct stage *st, struct llm_engine *e, const struct llm_option
 		st->progress_extra = NULL;
 	pthread_mutex_destroy(&lp.mu);
 	pthread_cond_destroy(&lp.cv);
+	sbuf_release(&hint);
 	return r;
 }
 

@@ -16,6 +16,7 @@ enum {
 	OPT_TIMEOUT, OPT_RETRIES, OPT_TEMPERATURE, OPT_TOP_P, OPT_MAX_TOKENS, OPT_SEED, OPT_N,
 	OPT_STOP, OPT_EXTRA, OPT_CACHE, OPT_CACHE_MODE, OPT_UNORDERED, OPT_WINDOW,
 	OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_MAX_IMAGE_BYTES, OPT_CACHE_ERRORS,
+	OPT_STOP_GRACE,
 };
 
 static const struct stage_option llm_options[] = {
@@ -42,6 +43,7 @@ static const struct stage_option llm_options[] = {
 	{ "image-root", 0, 1, OPT_IMAGE_ROOT, "DIR", "directory image paths are relative to and confined to" },
 	{ "allow-absolute-images", 0, 0, OPT_ALLOW_ABSOLUTE_IMAGES, NULL, "read absolute image paths and paths leaving the root" },
 	{ "max-image-bytes", 0, 1, OPT_MAX_IMAGE_BYTES, "SIZE", "largest image sent (default 20M)" },
+	{ "stop-grace", 0, 1, OPT_STOP_GRACE, "S", "on SIGINT/SIGTERM/SIGHUP, let requests in flight finish for S s (default 20)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -54,7 +56,11 @@ const char llm_options_help[] =
 	"stores it; ro answers from the cache only and rejects a miss (kind\n"
 	"cache_miss); refresh asks everything again and stores the new answers.\n"
 	"A cache write that fails (full disk, read-only) stops the run with exit 1\n"
-	"once what is in flight has landed; --cache-errors warn goes on and exits 3.";
+	"once what is in flight has landed; --cache-errors warn goes on and exits 3.\n"
+	"On SIGINT, SIGTERM or SIGHUP the stage reads no more input, gives requests\n"
+	"in flight --stop-grace seconds (their answers are cached), removes its\n"
+	"unfinished outputs and exits 128 + the signal; rerun it with the same\n"
+	"--cache to resume. A second signal stops it at once.";
 
 void llm_options_init(struct llm_options *o)
 {
@@ -65,6 +71,7 @@ void llm_options_init(struct llm_options *o)
 	o->retries = LLM_DEFAULT_RETRIES;
 	o->cache_mode = -1;
 	o->max_image_bytes = LLM_DEFAULT_MAX_IMAGE_BYTES;
+	o->stop_grace = LLM_DEFAULT_STOP_GRACE;
 	llm_params_init(&o->params);
 }
 
@@ -230,6 +237,10 @@ int llm_options_parse(struct stage *st, struct llm_options *o, int id, const cha
 			return usage(st, "max-image-bytes", "a size such as 20M", arg);
 		o->max_image_bytes = size;
 		return 0;
+	case OPT_STOP_GRACE:
+		if (parse_double(arg, 0, 3600, &o->stop_grace))
+			return usage(st, "stop-grace", "seconds in 0..3600", arg);
+		return 0;
 	}
 	return 1;
 }
@@ -298,4 +309,15 @@ struct llm_engine *llm_options_engine_new(const struct llm_options *o)
 
 	llm_options_engine_config(o, &c);
 	return llm_engine_new(&c);
+}
+
+const char *llm_options_resume_hint(const struct llm_options *o, struct sbuf *sb)
+{
+	sbuf_reset(sb);
+	if (o->cache_dir && o->cache_mode != LLM_CACHE_OFF)
+		sbuf_addf(sb, "to resume, rerun the same command with the same --cache '%s'",
+			  o->cache_dir);
+	else
+		sbuf_addstr(sb, "no --cache: a rerun asks every request again");
+	return sb->buf;
 }

@@ -42,9 +42,12 @@ struct llm_options {
 	const char *image_root;
 	int allow_absolute_images; /* image paths may leave image_root */
 	uint64_t max_image_bytes;
+	double stop_grace;        /* seconds requests in flight get after a stop signal */
 };
 
 #define LLM_DEFAULT_MAX_IMAGE_BYTES (20u << 20)
+/* Under Slurm's default KillWait of 30 s, with room for the exit. */
+#define LLM_DEFAULT_STOP_GRACE 20.0
 
 void llm_options_init(struct llm_options *o);
 void llm_options_release(struct llm_options *o);
@@ -74,6 +77,13 @@ void llm_options_engine_config(const struct llm_options *o, struct llm_engine_co
 
 /* llm_engine_new for the configuration of `o`: a new engine, or NULL after error(). */
 struct llm_engine *llm_options_engine_new(const struct llm_options *o);
+
+/*
+ * How to resume after a stop, for stage_stop_graceful: rerun with the
+ * same --cache (or, without one, that a rerun asks everything again).
+ * Written into `sb`; returns sb->buf.
+ */
+const char *llm_options_resume_hint(const struct llm_options *o, struct sbuf *sb);
 
 /* Text for stage->extra_help: environment and cache modes. */
 extern const char llm_options_help[];

@@ -1,21 +1,26 @@
 /*
  * stage.c — the common options, the output and rejects sinks, --stats,
- * progress and exit codes every stage shares (DESIGN: "Stage contract").
- * The record loop itself is in stage_loop.c.
+ * progress and exit codes every stage shares (DESIGN: "Stage contract"),
+ * and the guard that refuses an output naming an input or another output.
+ * The record loop itself is in stage_loop.c, signals in stage_stop.c.
  */
 #include "stage/stage.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/term_escape.h"
 #include "json/json_path.h"
 #include "json/json_write.h"
+#include "stage/stage_stop.h"
 
 enum {
 	OPT_PLAIN = 1000, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_STRICT,
@@ -57,6 +62,7 @@ void stage_init(struct stage *st, const char *name, const char *summary, const c
 	smelt_prog = name;
 	/* Write errors come back as EPIPE and are handled where they happen. */
 	signal(SIGPIPE, SIG_IGN);
+	stage_stop_init(name);
 }
 
 static void print_options(FILE *fp, const struct stage_option *o)
@@ -225,6 +231,7 @@ void stage_parse_options(struct stage *st, int argc, char **argv,
 	sbuf_release(&shorts);
 	if (st->progress < 0)
 		st->progress = isatty(2);
+	stage_check_outputs(st);
 }
 
 long stage_arg_long_as(const struct stage *st, const char *opt, const char *arg, long min, long max,
@@ -288,6 +295,127 @@ const char *stage_parse_command(struct stage *st, int argc, char **argv, const c
 	stage_usage_error(st, "unknown command '%s'", argv[1]);
 }
 
+/* ---- the same-file guard -------------------------------------------- */
+
+void stage_add_output(struct stage *st, const char *option, const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return;
+	ALLOC_GROW(st->extra_outputs, st->nextra_outputs + 1, st->extra_outputs_alloc);
+	st->extra_outputs[st->nextra_outputs].option = option;
+	st->extra_outputs[st->nextra_outputs].path = path;
+	st->nextra_outputs++;
+}
+
+/*
+ * A file as the guard compares it: existing regular files by device and
+ * inode (hard links and symbolic links meet there), files still to be
+ * made by their absolute name. Devices, FIFOs and stdin/stdout are left
+ * out: writing to /dev/null twice is fine.
+ */
+struct file_key {
+	const char *option; /* NULL for an input */
+	const char *path;
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	char *abs;
+};
+
+static int file_key_get(struct file_key *k, const char *option, const char *path)
+{
+	struct stat sb;
+	const char *slash;
+	char *dir, *real;
+
+	memset(k, 0, sizeof(*k));
+	k->option = option;
+	k->path = path;
+	if (!path || !strcmp(path, "-"))
+		return -1;
+	if (stat(path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode))
+			return -1;
+		k->exists = 1;
+		k->dev = sb.st_dev;
+		k->ino = sb.st_ino;
+		return 0;
+	}
+	if (!option)
+		return -1; /* a missing input fails when it is read */
+	slash = strrchr(path, '/');
+	dir = slash ? xstrndup(path, (size_t)(slash - path + 1)) : xstrdup(".");
+	real = realpath(dir, NULL);
+	k->abs = real ? xasprintf("%s/%s", real, slash ? slash + 1 : path) : xstrdup(path);
+	free(real);
+	free(dir);
+	return 0;
+}
+
+static int file_key_cmp(const void *va, const void *vb)
+{
+	const struct file_key *a = va, *b = vb;
+
+	if (a->exists != b->exists)
+		return a->exists ? -1 : 1;
+	if (!a->exists)
+		return strcmp(a->abs, b->abs);
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	/* inputs first, so a clash names the input */
+	return (a->option != NULL) - (b->option != NULL);
+}
+
+static int same_file(const struct file_key *a, const struct file_key *b)
+{
+	if (a->exists != b->exists)
+		return 0;
+	if (a->exists)
+		return a->dev == b->dev && a->ino == b->ino;
+	return !strcmp(a->abs, b->abs);
+}
+
+static void describe(struct sbuf *sb, const struct file_key *k)
+{
+	if (k->option)
+		sbuf_addf(sb, "%s '%s'", k->option, k->path);
+	else
+		sbuf_addf(sb, "the input '%s'", k->path);
+}
+
+void stage_check_outputs(struct stage *st)
+{
+	size_t cap = (size_t)st->ninputs + st->nextra_outputs + 3, n = 0;
+	struct file_key *keys = xcalloc(cap, sizeof(*keys));
+	struct sbuf msg = SBUF_INIT;
+
+	for (int i = 0; i < st->ninputs; i++)
+		n += file_key_get(&keys[n], NULL, st->inputs[i]) == 0;
+	n += file_key_get(&keys[n], "-o", st->output) == 0;
+	n += file_key_get(&keys[n], "--rejects", st->rejects_path) == 0;
+	n += file_key_get(&keys[n], "--stats", st->stats_path) == 0;
+	for (size_t i = 0; i < st->nextra_outputs; i++)
+		n += file_key_get(&keys[n], st->extra_outputs[i].option, st->extra_outputs[i].path) == 0;
+	qsort(keys, n, sizeof(*keys), file_key_cmp);
+	for (size_t i = 1; i < n && !msg.len; i++) {
+		if (!same_file(&keys[i - 1], &keys[i]))
+			continue;
+		if (!keys[i - 1].option && !keys[i].option)
+			continue; /* the same input twice is allowed */
+		describe(&msg, &keys[i]);
+		sbuf_addstr(&msg, " is the same file as ");
+		describe(&msg, &keys[i - 1]);
+	}
+	for (size_t i = 0; i < cap; i++)
+		free(keys[i].abs);
+	free(keys);
+	if (msg.len)
+		stage_usage_error(st, "%s", msg.buf);
+	sbuf_release(&msg);
+}
+
 struct record_writer_opts stage_writer_opts(const struct stage *st)
 {
 	struct record_writer_opts o = RECORD_WRITER_OPTS_INIT;
@@ -302,6 +430,8 @@ void stage_open(struct stage *st)
 {
 	struct record_writer_opts o = stage_writer_opts(st);
 
+	/* again: a stage may have named more outputs since parsing */
+	stage_check_outputs(st);
 	st->out = record_writer_open(st->output, &o);
 	if (!st->out)
 		exit(EXIT_FATAL);
@@ -376,7 +506,7 @@ void stage_reject(struct stage *st, const struct record_loc *loc, const json_t *
 	if (st->strict)
 		die("%s: %s: %s", where.buf, kind, msg.buf);
 	if (record_defect_is_damage(kind)) { /* damaged input fails the run, rejects or not */
-		st->failed = 1;
+		st->damaged = 1;
 		fprintf(stderr, "%s: %s: %s: %s\n", st->name, where.buf, kind, msg.buf);
 	} else if (!st->rejects || (!st->quiet && st->rejects_shown < 3)) {
 		if (st->rejects_shown < REJECTS_SHOWN_MAX)
@@ -471,8 +601,8 @@ static int write_stats(struct stage *st)
 	json_t *s = json_object(), *inputs = json_array();
 	const char *key;
 	json_t *val;
-	char *text;
-	FILE *fp;
+	struct sbuf text = SBUF_INIT;
+	char *doc;
 	int r = 0;
 
 	for (int i = 0; i < st->ninputs; i++)
@@ -491,35 +621,53 @@ static int write_stats(struct stage *st)
 	json_object_set_new(s, "max_rss_kb", json_integer(peak_rss_kb()));
 	json_object_foreach(st->figures, key, val)
 		json_object_set(s, key, val);
-	text = json_dumps(s, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-	fp = fopen(st->stats_path, "w");
-	if (!fp || fputs(text, fp) < 0 || fputc('\n', fp) < 0)
+	doc = json_dumps(s, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	sbuf_addstr(&text, doc);
+	free(doc);
+	sbuf_addch(&text, '\n');
+	if (atomic_file_write(st->stats_path, text.buf, text.len, 0666) < 0)
 		r = error("cannot write stats to '%s'", st->stats_path);
-	if (fp && fclose(fp) && !r)
-		r = error("cannot write stats to '%s'", st->stats_path);
-	free(text);
+	sbuf_release(&text);
 	json_decref(s);
 	return r;
 }
 
+/*
+ * Outputs are committed only by a clean finish (exit 0, or 3: the records
+ * written are complete, but records were rejected without a sink, over
+ * --max-reject-ratio, or because the input was damaged). A fatal
+ * error or a stop signal aborts them all: the final names keep what they
+ * held before.
+ */
 int stage_finish(struct stage *st)
 {
-	int code = st->failed ? EXIT_FATAL : 0;
+	int code = st->failed ? EXIT_FATAL : 0, sig = stage_stop_signal();
+	int sink = st->rejects != NULL;
 
 	if (st->prog && st->prog->shown)
 		fputc('\n', stderr);
-	if (st->out && record_writer_close(st->out) < 0)
+	if (!code && !sig && st->out && record_writer_close(st->out) < 0)
 		code = EXIT_FATAL;
+	else if (code || sig)
+		record_writer_abort(st->out);
 	st->out = NULL;
-	if (st->rejects && record_writer_close(st->rejects) < 0)
+	if (!code && !sig && st->rejects && record_writer_close(st->rejects) < 0)
 		code = EXIT_FATAL;
-	if (st->stats_path && write_stats(st) < 0)
+	else if (code || sig)
+		record_writer_abort(st->rejects);
+	st->rejects = NULL;
+	if (sig) {
+		stage_stop_report();
+		code = 128 + sig;
+		goto out;
+	}
+	if (!code && st->stats_path && write_stats(st) < 0)
 		code = EXIT_FATAL;
-	if (st->rejects_shown > REJECTS_SHOWN_MAX && !st->rejects)
+	if (st->rejects_shown > REJECTS_SHOWN_MAX && !sink)
 		fprintf(stderr, "%s: ... %llu more rejected records not shown\n", st->name,
 			(unsigned long long)(st->rejects_shown - REJECTS_SHOWN_MAX));
 	if (!code && st->records_rejected) {
-		if (!st->rejects) {
+		if (!sink) {
 			fprintf(stderr, "%s: %llu of %llu records rejected and no --rejects file was given\n",
 				st->name, (unsigned long long)st->records_rejected,
 				(unsigned long long)st->records_in);
@@ -532,15 +680,25 @@ int stage_finish(struct stage *st)
 			code = EXIT_REJECTS;
 		}
 	}
+	/*
+	 * Damaged input (a checksum that failed, garbage after the data): the
+	 * records read are written and the damage is in the rejects, but the
+	 * run must not look clean, --rejects or not.
+	 */
+	if (!code && st->damaged)
+		code = EXIT_REJECTS;
 	if (!st->quiet && st->progress)
 		fprintf(stderr, "%s: %llu records in, %llu out, %llu rejected in %.1fs\n", st->name,
 			(unsigned long long)st->records_in, (unsigned long long)st->records_out,
 			(unsigned long long)st->records_rejected, now_seconds() - st->t_start);
+out:
 	json_decref(st->rejects_by_kind);
 	json_decref(st->figures);
 	free(st->prog);
 	free(st->options);
 	st->prog = NULL;
 	st->options = NULL;
+	free(st->extra_outputs);
+	st->extra_outputs = NULL;
 	return code;
 }

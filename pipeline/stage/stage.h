@@ -16,7 +16,12 @@
  * Exit codes (DESIGN's stage contract): 0 every record written or set aside
  * in --rejects; 1 fatal error; 2 usage error; 3 finished but records were
  * rejected with no --rejects sink, or the reject ratio passed
- * --max-reject-ratio.
+ * --max-reject-ratio; 128 + N stopped by signal N (stage_stop.h).
+ *
+ * Every file a stage writes appears at its final name only when the stage
+ * finishes with 0 or 3 (core/atomic_file.h); after 1 or a signal the names
+ * keep what they held. An output naming an input or another output is a
+ * usage error before anything is written.
  *
  * A stage's own options are a spec (STAGE_OPTIONS, stage_optspec.h): one
  * line each, as --help shows them, then their ids in the same order, each
@@ -48,6 +53,12 @@ typedef int (*stage_option_fn)(struct stage *st, int id, const char *arg, void *
 
 struct stage_progress;
 
+/* An output beyond -o, --rejects and --stats, for the same-file guard. */
+struct stage_output {
+	const char *option; /* "--report", "--html", ... */
+	const char *path;
+};
+
 struct stage {
 	const char *name, *summary, *example;
 	const char *extra_help; /* free text after the options (optional) */
@@ -59,6 +70,8 @@ struct stage {
 	int level, zstd_workers, threads;
 	char **inputs;
 	int ninputs;
+	struct stage_output *extra_outputs; /* stage_add_output */
+	size_t nextra_outputs, extra_outputs_alloc;
 
 	struct record_writer *out, *rejects;
 	uint64_t records_in, records_out, records_rejected;
@@ -66,6 +79,7 @@ struct stage {
 	json_t *figures;         /* the stage's own --stats figures, merged top-level */
 	uint64_t rejects_shown;
 	int failed;
+	int damaged; /* an input failed its checksum or had garbage after it: exit 3 */
 
 	double t_start, cpu_start;
 	struct stage_progress *prog;
@@ -118,7 +132,25 @@ const char *stage_arg_field(const struct stage *st, const char *opt, const char 
 const char *stage_parse_command(struct stage *st, int argc, char **argv, const char *const *commands,
 				const struct stage_optspec *own, stage_option_fn cb, void *ctx);
 
-/* Open -o and --rejects; dies (exit 1) if they cannot be created. */
+/*
+ * Name a further file the stage writes (`path` borrowed; NULL or "-" is
+ * ignored), shown as `option` in messages. Call it from the option
+ * callback, or before stage_open for names made later (shard files).
+ */
+void stage_add_output(struct stage *st, const char *option, const char *path);
+
+/*
+ * The same-file guard: a usage error (exit 2) when an output is the same
+ * file as an input or another output — the same device and inode, or the
+ * same absolute name while it does not exist. stage_parse_options and
+ * stage_open call it.
+ */
+void stage_check_outputs(struct stage *st);
+
+/*
+ * Check the outputs again, open -o and --rejects (under temporary names
+ * until stage_finish); dies (exit 1) if they cannot be created.
+ */
 void stage_open(struct stage *st);
 
 /* Writer options derived from the common options for `path`. */
@@ -144,7 +176,10 @@ void stage_figure_add(struct stage *st, const char *key, double n);
 /* Progress: call from long loops that do not use stage_run. */
 void stage_progress_tick(struct stage *st, uint64_t done, uint64_t total);
 
-/* Close the sinks, write --stats, print a summary; returns the exit code. */
+/*
+ * Commit the sinks and write --stats after a clean run (abort them after a
+ * fatal error or a stop signal), print a summary; returns the exit code.
+ */
 int stage_finish(struct stage *st);
 
 /* "file:line" or "file:line (element N)" for messages. */

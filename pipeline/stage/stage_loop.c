@@ -6,7 +6,9 @@
  * map function and serialise the output. The main thread then takes the
  * batches back in the order it sent them, runs the stage's serial step and
  * writes. A bounded number of batches is in flight, so memory stays flat
- * whatever the input size, and output order is input order.
+ * whatever the input size, and output order is input order. A stop
+ * signal (stage_stop.h, graceful stages only) ends the reading; what is
+ * in flight is still finished.
  */
 #include "stage/stage_loop.h"
 
@@ -20,6 +22,7 @@
 
 #include "json/json_canon.h"
 #include "json/json_write.h"
+#include "stage/stage_stop.h"
 
 #define BATCH_RECORDS 512
 #define BATCH_BYTES (2u << 20)
@@ -390,7 +393,7 @@ int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx)
 			die("cannot start a worker thread");
 
 	total_size = 0;
-	for (int f = 0; f < ninputs && r == 0; f++) {
+	for (int f = 0; f < ninputs && r == 0 && !stage_stop_signal(); f++) {
 		struct record_reader *rd = record_reader_open(inputs[f]);
 		const char *shown = strcmp(inputs[f], "-") ? inputs[f] : "<stdin>";
 		struct batch *b = NULL;
@@ -402,6 +405,8 @@ int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx)
 		}
 		total_size += record_reader_size(rd);
 		for (;;) {
+			if (stage_stop_signal())
+				break; /* the partial batch is dropped: the outputs are aborted */
 			int got = record_reader_next(rd, &raw);
 			if (got < 0) {
 				r = -1;
@@ -439,7 +444,7 @@ int stage_run(struct stage *st, const struct stage_ops *ops, void *ctx)
 			if (got == 0 || r < 0)
 				break;
 		}
-		if (b) { /* only after an error: nothing to write */
+		if (b) { /* only after an error or a stop: nothing to write */
 			b->next = lp.free_list;
 			lp.free_list = b;
 		}

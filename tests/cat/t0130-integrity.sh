@@ -1,6 +1,6 @@
 #!/bin/sh
 # Damaged compressed input is never silent: a failed checksum or garbage
-# after the compressed data exits 1 even with a --rejects sink, with one
+# after the compressed data exits 3 even with a --rejects sink, with one
 # message naming the file and the lines concerned, and every intact record
 # before the damage is still written. Concatenated members stay readable.
 . "$(dirname "$0")/../lib.sh"
@@ -14,12 +14,12 @@ flip() {
 	printf "$(printf "\\\\%03o" $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-# damaged FILE KIND: exit 1 with and without --rejects, -q or not; the one
+# damaged FILE KIND: exit 3 with and without --rejects, -q or not; the one
 # damage record in the rejects is of KIND, and stderr says so once.
 damaged() {
-	test_status 1 smelt-cat --plain "$1" >out 2>err &&
+	test_status 3 smelt-cat --plain "$1" >out 2>err &&
 	test "$(grep -c ": $2: " err)" -eq 1 &&
-	test_status 1 smelt-cat --plain -q --rejects rej.jsonl "$1" >out 2>err &&
+	test_status 3 smelt-cat --plain -q --rejects rej.jsonl "$1" >out 2>err &&
 	test "$(grep -c ": $2: " err)" -eq 1 &&
 	test "$(jq -r .error.kind rej.jsonl | grep -cx "$2")" -eq 1
 }
@@ -50,7 +50,7 @@ test_case 'zstd: a flipped checksum byte fails the run, records passed on stay c
 	good 60000 z >all.jsonl && zstd -q --check -c all.jsonl >in.zst &&
 	flip in.zst $(($(wc -c <in.zst) - 1)) &&
 	damaged in.zst corrupt_input &&
-	test_status 1 smelt-cat --plain --rejects rej.jsonl --stats s.json in.zst >out 2>err &&
+	test_status 3 smelt-cat --plain --rejects rej.jsonl --stats s.json in.zst >out 2>err &&
 	n=$(wc -l <out) && test "$n" -gt 1000 && test "$n" -lt 60000 &&
 	head -n "$n" all.jsonl >expect && test_cmp expect out &&
 	jq -e ".records_out == $n and .records_rejected == 1" s.json >/dev/null &&
