@@ -2,7 +2,8 @@
  * record_writer.c — buffered JSON Lines output through a zstd stream.
  *
  * Records are gathered in an input buffer and handed to ZSTD_compressStream2
- * a buffer at a time; frames end on size or age (see record_writer.h).
+ * a buffer at a time; frames end on size, and on stdout also on age (see
+ * record_writer.h).
  * EPIPE on a pipe ends the process quietly, as git's check_pipe does.
  * A file is written under a temporary name (core/atomic_file.h) that
  * record_writer_close renames into place: a run that fails or is stopped
@@ -11,6 +12,7 @@
 #include "io/record_writer.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,13 @@ struct record_writer *record_writer_open(const char *path, const struct record_w
 		}
 		w->fd = atomic_file_fd(w->file);
 		w->own_fd = 1;
+		/*
+		 * Nobody reads a file before it is renamed into place, so its
+		 * frames end on size alone: frames cut by the clock would make
+		 * the bytes of a rerun depend on timing, and a rerun must give
+		 * the same file.
+		 */
+		w->opts.frame_seconds = HUGE_VAL;
 	}
 	w->compress = w->opts.compress;
 	if (w->compress < 0)

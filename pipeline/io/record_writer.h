@@ -21,7 +21,7 @@ struct record_writer_opts {
 	int level;         /* zstd level, default 3 */
 	int workers;       /* zstd worker threads (0 = compress inline) */
 	size_t frame_size; /* end a frame after this many input bytes */
-	double frame_seconds; /* ... or this long after the frame began */
+	double frame_seconds; /* ... or this long after it began (stdout only) */
 	size_t buffer_size;   /* records gathered before compressing (default 1 MiB) */
 	int small_window;     /* cap zstd's window and tables (~0.7 MB a writer):
 			       * for stages that keep many writers open */
