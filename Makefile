@@ -63,7 +63,7 @@ SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all check check-layers demo bench sanitize install clean deps unit fuzz
+.PHONY: all check check-layers demo bench soak sanitize install clean deps unit fuzz
 all: $(STAGE_BIN) $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c
@@ -124,6 +124,14 @@ sanitize: deps
 	@SMELT_BIN=build-san/bin SMELT_UNIT=build-san/tests SMELT_SANITIZE=1 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 MAKEFLAGS= sh tests/run.sh
+
+# The long soak: 200,000 records through cat | gen | score | filter with
+# every fault on, interrupted by SIGTERM and kill -9, rerun; prints figures.
+SOAK_RECORDS ?= 200000
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(BUILD)/soak
+	@PATH="$(CURDIR)/$(BINDIR):$$PATH" bash tests/soak/soak.sh $(SOAK_RECORDS) $(BUILD)/soak
 
 fuzz:
 	@sh tests/fuzz/run.sh
