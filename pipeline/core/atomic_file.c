@@ -27,6 +27,7 @@
 
 struct tmp_node {
 	struct tmp_node *next; /* set once, before the node is published */
+	struct tmp_node *free_next; /* on tmp_free while not live (under tmp_mu) */
 	unsigned seq;          /* odd while path/live/pid change */
 	int live;
 	pid_t pid;             /* a forked child never unlinks its parent's files */
@@ -42,6 +43,11 @@ struct atomic_file {
 };
 
 static struct tmp_node *tmp_list;
+/*
+ * Nodes not live, for reuse: a stack, so taking one never walks the nodes
+ * in use (smelt-shard holds one per shard, tens of thousands).
+ */
+static struct tmp_node *tmp_free;
 static pthread_mutex_t tmp_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t tmp_once = PTHREAD_ONCE_INIT;
 static unsigned long tmp_counter;
@@ -85,9 +91,10 @@ static struct tmp_node *node_take(const char *tmp)
 	struct tmp_node *n;
 
 	pthread_mutex_lock(&tmp_mu);
-	for (n = tmp_list; n; n = n->next)
-		if (!n->live && n->cap > len)
-			break;
+	if ((n = tmp_free) && n->cap > len)
+		tmp_free = n->free_next;
+	else
+		n = NULL;
 	if (!n) {
 		size_t cap = len + 1 > NODE_PATH_MIN ? len + 1 : NODE_PATH_MIN;
 		n = xcalloc(1, sizeof(*n) + cap);
@@ -110,6 +117,8 @@ static void node_release(struct tmp_node *n)
 	__atomic_add_fetch(&n->seq, 1, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&n->live, 0, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&n->seq, 1, __ATOMIC_ACQ_REL);
+	n->free_next = tmp_free;
+	tmp_free = n;
 	pthread_mutex_unlock(&tmp_mu);
 }
 
