@@ -63,7 +63,8 @@ SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all check check-layers demo bench soak sanitize install clean deps unit fuzz
+.PHONY: all check check-layers demo bench soak sanitize install clean deps unit fuzz \
+	print-lib-cflags print-lib-libs
 all: $(STAGE_BIN) $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c
@@ -93,6 +94,13 @@ $(BINDIR)/smelt-%: $(BUILD)/stages/%.o $(LIB)
 $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIB) $(UNIT_LIBS) $(LIB_LIBS) $(PLAIN_LIBS) $(LDLIBS)
+
+# The library's compile flags and link libraries, for builds outside this
+# Makefile (tests/fuzz/run.sh), so the list is kept here only.
+print-lib-cflags:
+	@echo $(LIB_CFLAGS)
+print-lib-libs:
+	@echo $(LIB_LIBS) $(PLAIN_LIBS)
 
 # Missing Debian packages are installed (or the exact apt-get line printed).
 deps:

@@ -13,11 +13,10 @@ if ! command -v clang >/dev/null 2>&1; then
 	exit 1
 fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-# The library's packages (LIB_PKGS in the Makefile; no libmicrohttpd:
-# only smelt-sim serves HTTP).
-pkgs="libcurl libarchive libzstd zlib liblzma jansson libxxhash libpcre2-8 libutf8proc"
-cflags=$(pkg-config --cflags "$pkgs")
-libs=$(pkg-config --libs "$pkgs")
+# The library's flags and libraries, from the Makefile's one list (no
+# libmicrohttpd: only smelt-sim serves HTTP).
+cflags=$(make -s --no-print-directory print-lib-cflags)
+libs=$(make -s --no-print-directory print-lib-libs)
 make -s CC=clang BUILD=build-fuzz BINDIR=build-fuzz/bin OPT="-O1 -g" \
 	SAN="$san -fsanitize=fuzzer-no-link" WARN="-Wall -Wno-unused-parameter" build-fuzz/libsmelt.a
 status=0
@@ -26,7 +25,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	exe="build-fuzz/$name"
 	# shellcheck disable=SC2086 # flag lists
 	clang -O1 -g $san -fsanitize=fuzzer -std=gnu11 -D_GNU_SOURCE -Ipipeline $cflags -o "$exe" "$src" \
-		build-fuzz/libsmelt.a $libs -lbz2 -lm -pthread
+		build-fuzz/libsmelt.a $libs -pthread
 	work="build-fuzz/corpus/$name"
 	mkdir -p "$work"
 	seeds="tests/fuzz/corpus/$name"
