@@ -91,3 +91,12 @@ void utf8_add(struct sbuf *out, uint32_t cp)
 		n = utf8_encode(UTF8_REPLACEMENT, b);
 	sbuf_add(out, b, n);
 }
+
+size_t utf8_char_count(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}

@@ -30,6 +30,9 @@ size_t utf8_valid_prefix(const char *s, size_t len);
  */
 size_t utf8_encode(uint32_t cp, char out[4]);
 
+/* Code points in the valid UTF-8 text s[0..len): the bytes that start one. */
+size_t utf8_char_count(const char *s, size_t len);
+
 /* Append cp as UTF-8; U+FFFD in place of what utf8_encode refuses. */
 void utf8_add(struct sbuf *out, uint32_t cp);
 

@@ -16,7 +16,9 @@
 #include "core/hash.h"
 #include "json/json_path.h"
 #include "corpus/stats_dist.h"
+#include "core/utf8.h"
 #include "core/util.h"
+#include "io/conv_format.h"
 
 enum { T_STRING, T_INTEGER, T_REAL, T_BOOLEAN, T_NULL, T_ARRAY, T_OBJECT, T_COUNT };
 
@@ -156,15 +158,6 @@ void stats_agg_free(struct stats_agg *a)
 	free(a);
 }
 
-size_t utf8_char_count(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
 static int type_of(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -277,22 +270,6 @@ static void observe_field(struct sbuf *obs, const char *path, const json_t *v, i
 	}
 }
 
-/* Text length of a message's content: a string, or the text parts of a list. */
-static size_t content_chars(const json_t *content)
-{
-	size_t n = 0, i;
-	json_t *part;
-
-	if (json_is_string(content))
-		return utf8_char_count(json_string_value(content), json_string_length(content));
-	json_array_foreach(content, i, part) {
-		const json_t *text = json_object_get(part, "text");
-		if (json_is_string(text))
-			n += utf8_char_count(json_string_value(text), json_string_length(text));
-	}
-	return n;
-}
-
 static void observe_conversation(struct sbuf *obs, size_t which, const json_t *msgs)
 {
 	size_t i;
@@ -314,7 +291,7 @@ static void observe_conversation(struct sbuf *obs, size_t which, const json_t *m
 			put_str(obs, json_string_value(role), json_string_length(role));
 		else
 			put_str(obs, "(none)", 6);
-		put_num(obs, (double)content_chars(content));
+		put_num(obs, (double)conv_content_chars(content));
 	}
 }
 

@@ -57,7 +57,5 @@ void stats_agg_add_observed(struct stats_agg *a, const char *obs, size_t len);
  */
 json_t *stats_agg_result(struct stats_agg *a);
 
-/* Characters (code points) in the UTF-8 text s[0..len). */
-size_t utf8_char_count(const char *s, size_t len);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/util.h"
 
 #define PLACEHOLDER "<image>"
@@ -516,4 +517,19 @@ json_t *conv_from_messages(const json_t *rec, enum conv_format to, const char **
 	default:
 		return fail(kind, err, CONV_CANNOT_CONVERT, "unknown target format");
 	}
+}
+
+size_t conv_content_chars(const json_t *content)
+{
+	const json_t *part;
+	size_t n = 0, i;
+
+	if (json_is_string(content))
+		return utf8_char_count(json_string_value(content), json_string_length(content));
+	json_array_foreach(content, i, part) {
+		const json_t *text = json_object_get(part, "text");
+		if (json_is_string(text))
+			n += utf8_char_count(json_string_value(text), json_string_length(text));
+	}
+	return n;
 }

@@ -64,6 +64,13 @@ json_t *conv_to_messages(const json_t *rec, enum conv_format from, const char **
 json_t *conv_from_messages(const json_t *rec, enum conv_format to, const char **kind,
 			   struct sbuf *err);
 
+/*
+ * Code points of the text in a message's content: a string, or the "text"
+ * parts of a list (image parts count nothing). Used by the stats and by the
+ * filter's length control, which must measure alike.
+ */
+size_t conv_content_chars(const json_t *content);
+
 /* Count "<image>" placeholders in s. */
 size_t conv_count_placeholders(const char *s);
 
