@@ -1,7 +1,9 @@
 /*
  * smelt-filter — drop records whose score is an outlier of their group:
  * the bottom quantile per group, a robust z-score bound, absolute bounds,
- * and a declared rule for records without a score. Two passes (statistics,
+ * and a declared rule for records without a score — on the raw score, or
+ * with --control on its residual against the answer's length (or a field),
+ * so a reward model's length bias is not taken for defects. Two passes (statistics,
  * then decisions) over a spooled copy of the input, an HTML report to check
  * the cut by hand. See stages/README.md.
  */
@@ -17,6 +19,9 @@
 STAGE_OPTIONS(filter_options,
 	"score=PATH          the score to cut on, e.g. scores.rm (required)\n"
 	"by=F,...            group by these fields (e.g. source,task); default one group\n"
+	"control=length|FIELD  cut on the residual of score against log(1 + length of\n"
+	"                    the assistant turns) or of a numeric field, fitted per group\n"
+	"control-scale=S     log (default: log(1 + x)) or linear\n"
 	"min-group=N         groups with fewer scores use global statistics (default 30)\n"
 	"drop-quantile=Q     drop the bottom Q of each group (0 <= Q < 1)\n"
 	"robust-z=Z          drop scores below median - Z * 1.4826 * MAD\n"
@@ -34,7 +39,7 @@ STAGE_OPTIONS(filter_options,
 	"image-root=DIR      report: relative image paths are under DIR\n"
 	"allow-absolute-images  report: read absolute image paths and paths leaving the root\n"
 	"thumb-max-bytes=SZ  report: largest image embedded (default 512k)\n",
-	OPT_SCORE, OPT_BY, OPT_MIN_GROUP, OPT_DROP_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,
+	OPT_SCORE, OPT_BY, OPT_CONTROL, OPT_CONTROL_SCALE, OPT_MIN_GROUP, OPT_DROP_QUANTILE, OPT_ROBUST_Z, OPT_MIN, OPT_MAX,
 	OPT_MISSING, OPT_DROP, OPT_REPORT, OPT_DRY_RUN, OPT_SAMPLES, OPT_BORDERLINE, OPT_SEED,
 	OPT_REPORT_GROUPS, OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_THUMB_MAX_BYTES);
 
@@ -45,11 +50,20 @@ static const char filter_help[] =
 	"the floor(Q*n)-th smallest of its group), robust_z. A group with fewer than\n"
 	"--min-group scores is cut by the statistics of all scores. Dropped records\n"
 	"go to --rejects (kind = rule, with filter: {rule, group, score, threshold})\n"
-	"or, with --drop, are discarded; without either the stage exits 3.";
+	"or, with --drop, are discarded; without either the stage exits 3.\n"
+	"\n"
+	"--control fits score = a + b*x per group (Theil-Sen: the median of pair\n"
+	"slopes, at most 200,000 seeded pairs; groups under --min-group use the line\n"
+	"through all points) and the quantile and robust-z rules cut the residual,\n"
+	"score - fitted, so a score low only because the answer is short is kept.\n"
+	"--min/--max still bound the raw score. A record without a control value is\n"
+	"dropped as missing_control (kept with --missing keep). Drops add filter:\n"
+	"{residual, fitted, control}; the report plots score and residual against x.";
 
 struct filter_cli {
 	struct filter_config cfg;
 	const char *by_arg;
+	int scale_set;
 };
 
 static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
@@ -61,6 +75,21 @@ static int filter_option(struct stage *st, int id, const char *arg, void *ctx)
 	switch (id) {
 	case OPT_SCORE: cfg->score = stage_arg_field(st, "--score", arg); return 0;
 	case OPT_BY: c->by_arg = arg; return 0;
+	case OPT_CONTROL:
+		if (!strcmp(arg, "length")) {
+			cfg->control.kind = FILTER_CONTROL_LENGTH;
+		} else {
+			cfg->control.kind = FILTER_CONTROL_FIELD;
+			cfg->control.field = stage_arg_field(st, "--control", arg);
+		}
+		cfg->rules.control = 1;
+		return 0;
+	case OPT_CONTROL_SCALE:
+		if (strcmp(arg, "log") && strcmp(arg, "linear"))
+			stage_usage_error(st, "--control-scale wants log or linear, not '%s'", arg);
+		cfg->control.scale = !strcmp(arg, "log") ? FILTER_CONTROL_LOG : FILTER_CONTROL_LINEAR;
+		c->scale_set = 1;
+		return 0;
 	case OPT_MIN_GROUP:
 		cfg->rules.min_group = (uint64_t)stage_arg_long(st, "--min-group", arg, 1, 1000000000L);
 		return 0;
@@ -130,6 +159,10 @@ int main(int argc, char **argv)
 		stage_usage_error(&st, "--by: bad field list '%s' (paths separated by commas)", c.by_arg);
 	if (cfg->dry_run && (st.output || st.rejects_path))
 		stage_usage_error(&st, "--dry-run writes nothing but the report: drop -o and --rejects");
+	if (cfg->control.kind == FILTER_CONTROL_NONE && c.scale_set)
+		stage_usage_error(&st, "--control-scale needs --control");
+	cfg->report_opts.control_name = filter_control_name(&cfg->control);
+	cfg->report_opts.control_log = cfg->control.scale == FILTER_CONTROL_LOG;
 	if (!cfg->dry_run)
 		stage_open(&st);
 	if (filter_run(&st, cfg) < 0)

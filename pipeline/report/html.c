@@ -31,6 +31,8 @@ static const char page_css[] =
 	"rect.bar,rect.kept{fill:#4a7bd0}rect.dropped{fill:#d0504a}rect.hbar{fill:#5aa36b}"
 	"g.bin:hover rect{fill:#e0803a}"
 	"line.axis{stroke:#8892a6}line.cut{stroke:#1d2330;stroke-width:1.5;stroke-dasharray:5 3}"
+	"circle.kept{fill:#4a7bd0;fill-opacity:.45}circle.dropped{fill:#d0504a}"
+	"line.fit{stroke:#2b8a3e;stroke-width:2}line.zero{stroke:#8892a6;stroke-dasharray:2 2}"
 	".cards{display:flex;flex-wrap:wrap;gap:10px}"
 	".sample{width:360px;border:1px solid #d8dde6;border-left:5px solid #4a7bd0;border-radius:5px;"
 	"padding:.4em .6em;background:#fcfcfd;font-size:12.5px;overflow:hidden}"

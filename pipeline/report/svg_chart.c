@@ -194,3 +194,112 @@ void svg_chart_bars(struct sbuf *out, const struct svg_bar *bars, size_t n)
 	}
 	sbuf_addstr(out, "</svg>");
 }
+
+/* ---- scatter ------------------------------------------------------------- */
+
+struct scale {
+	double lo, hi, p0, p1; /* data range -> pixel range */
+};
+
+static double to_px(const struct scale *s, double v)
+{
+	return s->p0 + (v - s->lo) / (s->hi - s->lo) * (s->p1 - s->p0);
+}
+
+static void widen(struct scale *s)
+{
+	if (!(s->hi > s->lo)) {
+		s->lo -= 0.5;
+		s->hi += 0.5;
+	}
+}
+
+/* An x tick label: the value, or e^v - 1 rounded when x is log(1 + v). */
+static void x_tick(struct sbuf *out, const struct svg_scatter *s, const struct scale *sx, double v,
+		   const char *anchor)
+{
+	label(out, to_px(sx, v), s->height - 22, anchor, s->x_log1p ? round(expm1(v)) : v);
+}
+
+void svg_chart_scatter(struct sbuf *out, const struct svg_scatter *s)
+{
+	struct scale sx = { INFINITY, -INFINITY, PAD_L, s->width - PAD_R };
+	struct scale sy = { INFINITY, -INFINITY, s->height - 36, 12 };
+	double legend_x = PAD_L + 4;
+
+	if (!s->npoints)
+		return;
+	for (size_t i = 0; i < s->npoints; i++) {
+		sx.lo = fmin(sx.lo, s->points[i].x);
+		sx.hi = fmax(sx.hi, s->points[i].x);
+		sy.lo = fmin(sy.lo, s->points[i].y);
+		sy.hi = fmax(sy.hi, s->points[i].y);
+	}
+	for (size_t m = 0; m < s->nhmarks; m++)
+		if (isfinite(s->hmarks[m].at)) {
+			sy.lo = fmin(sy.lo, s->hmarks[m].at);
+			sy.hi = fmax(sy.hi, s->hmarks[m].at);
+		}
+	widen(&sx);
+	widen(&sy);
+	sbuf_addstr(out, "<svg");
+	if (s->cls)
+		sbuf_addf(out, " class=\"%s\"", s->cls);
+	sbuf_addf(out, " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", s->width,
+		  s->height, s->width, s->height);
+	sbuf_addf(out, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", sx.p0, sy.p0,
+		  sx.p1, sy.p0);
+	sbuf_addf(out, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", sx.p0, sy.p1,
+		  sx.p0, sy.p0);
+	for (unsigned w = 0; w < s->ncls; w++)
+		for (size_t i = 0; i < s->npoints; i++)
+			if (s->points[i].which == w)
+				sbuf_addf(out, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\"/>",
+					  s->point_cls[w], to_px(&sx, s->points[i].x), to_px(&sy, s->points[i].y));
+	for (size_t l = 0; l < s->nlines; l++) {
+		const struct svg_segment *g = &s->lines[l];
+		double x0 = fmax(g->x0, sx.lo), x1 = fmin(g->x1, sx.hi);
+		double y0 = g->y0 + (g->y1 - g->y0) * (x0 - g->x0) / (g->x1 - g->x0);
+		double y1 = g->y0 + (g->y1 - g->y0) * (x1 - g->x0) / (g->x1 - g->x0);
+
+		if (!(g->x1 > g->x0) || !(x1 > x0) || !isfinite(y0) || !isfinite(y1))
+			continue;
+		sbuf_addf(out, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", g->cls,
+			  to_px(&sx, x0), to_px(&sy, y0), to_px(&sx, x1), to_px(&sy, y1));
+	}
+	for (size_t m = 0; m < s->nhmarks; m++) {
+		double y;
+
+		if (!isfinite(s->hmarks[m].at))
+			continue;
+		y = to_px(&sy, s->hmarks[m].at);
+		sbuf_addf(out, "<line class=\"cut\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", sx.p0, y,
+			  sx.p1, y);
+		sbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", sx.p1, y - 3);
+		html_escape_str(out, s->hmarks[m].label);
+		sbuf_addch(out, ' ');
+		html_num(out, s->hmarks[m].at);
+		sbuf_addstr(out, "</text>");
+	}
+	label(out, sx.p0 - 4, sy.p1 + 8, "end", sy.hi);
+	label(out, sx.p0 - 4, sy.p0, "end", sy.lo);
+	x_tick(out, s, &sx, sx.lo, "start");
+	x_tick(out, s, &sx, (sx.lo + sx.hi) / 2, "middle");
+	x_tick(out, s, &sx, sx.hi, "end");
+	sbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\">", sx.p1, s->height - 4);
+	html_escape_str(out, s->x_name ? s->x_name : "");
+	if (s->x_log1p)
+		sbuf_addstr(out, " (log scale)");
+	sbuf_addstr(out, "</text>");
+	sbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\">", sx.p0 + 4, sy.p1 + 8);
+	html_escape_str(out, s->y_name ? s->y_name : "");
+	sbuf_addstr(out, "</text>");
+	for (unsigned w = 0; w < s->ncls; w++) {
+		sbuf_addf(out, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%d\" r=\"4\"/><text x=\"%.1f\" y=\"%d\">",
+			  s->point_cls[w], legend_x, s->height - 8, legend_x + 7, s->height - 4);
+		html_escape_str(out, s->point_cls[w]);
+		sbuf_addstr(out, "</text>");
+		legend_x += 60;
+	}
+	sbuf_addstr(out, "</svg>");
+}

@@ -29,11 +29,20 @@
 #define TEXT_MAX 700      /* bytes of one turn shown on a card */
 #define TURNS_MAX 6       /* turns shown on a card */
 #define TABLE_ROWS_MAX 1000
+#define DOTS_MAX 400      /* points of a group's scatter charts */
+#define SCATTER_W 420
+#define SCATTER_H 240
 
 struct sample {
 	json_t *rec;
 	enum filter_rule rule;
-	double score, threshold;
+	double score, threshold, value, control;
+};
+
+/* A point of the scatter charts under a control. */
+struct dot {
+	double x, score, residual;
+	int dropped;
 };
 
 struct pick {
@@ -44,6 +53,8 @@ struct pick {
 struct shown {
 	uint32_t gid;
 	struct pick drop, border;
+	struct reservoir dots_res;
+	struct dot *dots; /* DOTS_MAX slots under a control, else NULL */
 };
 
 struct filter_report {
@@ -108,6 +119,10 @@ struct filter_report *filter_report_new(const struct filter_stats *fs,
 		sh->gid = order[i];
 		pick_init(&sh->drop, o->samples, seed);
 		pick_init(&sh->border, o->samples, ~seed);
+		if (fs->rules.control) {
+			reservoir_init(&sh->dots_res, DOTS_MAX, seed + 1);
+			sh->dots = xcalloc(DOTS_MAX, sizeof(*sh->dots));
+		}
 		r->slot[order[i]] = (int32_t)i;
 	}
 	free(order);
@@ -121,36 +136,40 @@ void filter_report_free(struct filter_report *r)
 	for (size_t i = 0; i < r->nshown; i++) {
 		pick_release(&r->shown[i].drop);
 		pick_release(&r->shown[i].border);
+		free(r->shown[i].dots);
 	}
 	free(r->shown);
 	free(r->slot);
 	free(r);
 }
 
-void filter_report_offer(struct filter_report *r, uint32_t gid, enum filter_rule rule,
-			 double score, double threshold, const char *text, size_t len)
+void filter_report_offer(struct filter_report *r, uint32_t gid, const struct filter_report_item *it)
 {
 	struct shown *sh;
 	struct pick *p;
 	int64_t slot;
 	json_t *rec;
 
-	if (r->slot[gid] < 0 || !r->o.samples)
+	if (r->slot[gid] < 0)
 		return;
 	sh = &r->shown[r->slot[gid]];
-	if (rule != FILTER_KEPT)
+	if (sh->dots && !isnan(it->score) && !isnan(it->value) && (slot = reservoir_offer(&sh->dots_res)) >= 0)
+		sh->dots[slot] = (struct dot){ it->x, it->score, it->value, it->rule != FILTER_KEPT };
+	if (!r->o.samples)
+		return;
+	if (it->rule != FILTER_KEPT)
 		p = &sh->drop;
-	else if (filter_stats_borderline(r->fs, gid, score))
+	else if (filter_stats_borderline(r->fs, gid, it->value))
 		p = &sh->border;
 	else
 		return;
 	if ((slot = reservoir_offer(&p->res)) < 0)
 		return;
-	rec = json_loadb(text, len, 0, NULL);
+	rec = json_loadb(it->text, it->len, 0, NULL);
 	if (!rec)
-		rec = json_stringn_nocheck(text, len);
+		rec = json_stringn_nocheck(it->text, it->len);
 	json_decref(p->s[slot].rec);
-	p->s[slot] = (struct sample){ rec, rule, score, threshold };
+	p->s[slot] = (struct sample){ rec, it->rule, it->score, it->threshold, it->value, it->control };
 }
 
 /* ---- charts -------------------------------------------------------------- */
@@ -167,7 +186,8 @@ static void histogram(struct sbuf *out, const struct filter_stats *fs, uint32_t 
 		{ .cls = "kept", .name = "kept", .counts = k },
 		{ .cls = "dropped", .name = "dropped", .counts = d },
 	};
-	const struct svg_mark marks[] = { { "cut", cut }, { "max", fs->rules.max } };
+	/* --max bounds raw scores: no place on a histogram of residuals */
+	const struct svg_mark marks[] = { { "cut", cut }, { "max", fs->rules.control ? NAN : fs->rules.max } };
 
 	filter_stats_histogram(fs, gid, BINS, kept, dropped, &lo, &hi);
 	for (int i = 0; i < BINS; i++)
@@ -184,6 +204,53 @@ static void histogram(struct sbuf *out, const struct filter_stats *fs, uint32_t 
 		.marks = marks, .nmarks = ARRAY_SIZE(marks),
 	});
 	sbuf_addstr(out, "</figure>");
+}
+
+/*
+ * Under a control, the sampled points of a group twice: score against the
+ * control with the fitted line (the bias the cut would follow), and the
+ * residual against the control with the cut (what is cut instead).
+ */
+static void scatters(struct sbuf *out, const struct filter_stats *fs, const struct shown *sh,
+		     const struct filter_report_opts *o)
+{
+	static const char *const cls[] = { "kept", "dropped" };
+	const struct filter_group *g = &fs->groups[sh->gid];
+	size_t n = reservoir_size(&sh->dots_res);
+	struct svg_point *before = xcalloc(n ? n : 1, sizeof(*before)), *after = xcalloc(n ? n : 1, sizeof(*after));
+	double lo = INFINITY, hi = -INFINITY;
+	const struct svg_mark cut[] = { { "cut", g->lower } };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct dot *d = &sh->dots[i];
+		before[i] = (struct svg_point){ d->x, d->score, (unsigned)d->dropped };
+		after[i] = (struct svg_point){ d->x, d->residual, (unsigned)d->dropped };
+		lo = fmin(lo, d->x);
+		hi = fmax(hi, d->x);
+	}
+	if (n) {
+		const struct svg_segment fit = { "fit", lo, line_fit_at(&g->fit, lo), hi, line_fit_at(&g->fit, hi) };
+		const struct svg_segment zero = { "zero", lo, 0, hi, 0 };
+
+		sbuf_addf(out, "<div class=\"grid\"><figure><figcaption>before: score against %s, "
+			       "the fitted line (a random %zu of %llu points)</figcaption>", o->control_name, n,
+			  (unsigned long long)sh->dots_res.seen);
+		svg_chart_scatter(out, &(struct svg_scatter){
+			.width = SCATTER_W, .height = SCATTER_H, .cls = "scatter", .points = before, .npoints = n,
+			.point_cls = cls, .ncls = 2, .lines = &fit, .nlines = 1,
+			.x_name = o->control_name, .y_name = "score", .x_log1p = o->control_log,
+		});
+		sbuf_addf(out, "</figure><figure><figcaption>after: residual (score − fitted) against %s, "
+			       "the cut</figcaption>", o->control_name);
+		svg_chart_scatter(out, &(struct svg_scatter){
+			.width = SCATTER_W, .height = SCATTER_H, .cls = "scatter", .points = after, .npoints = n,
+			.point_cls = cls, .ncls = 2, .lines = &zero, .nlines = 1, .hmarks = cut, .nhmarks = 1,
+			.x_name = o->control_name, .y_name = "residual", .x_log1p = o->control_log,
+		});
+		sbuf_addstr(out, "</figure></div>");
+	}
+	free(before);
+	free(after);
 }
 
 /* ---- sample cards -------------------------------------------------------- */
@@ -353,6 +420,12 @@ static void add_card(struct filter_report *r, struct sbuf *out, const struct sam
 	sbuf_addstr(out, "score <b>");
 	html_num(out, s->score);
 	sbuf_addstr(out, "</b>");
+	if (r->fs->rules.control) {
+		sbuf_addstr(out, " · residual ");
+		html_num(out, s->value);
+		sbuf_addf(out, " · %s ", r->o.control_name);
+		html_num(out, s->control);
+	}
 	if (s->rule != FILTER_KEPT) {
 		sbuf_addf(out, " · %s", filter_rule_name(s->rule));
 		if (!isnan(s->threshold)) {
@@ -449,6 +522,16 @@ static void add_header(struct sbuf *out, const struct filter_stats *fs, const js
 		sbuf_addstr(out, " · <b>dry run</b>: nothing was written but this page");
 	sbuf_addstr(out, "<br>");
 	add_rules(out, fs);
+	if (json_object_get(info, "control")) {
+		const json_t *c = json_object_get(info, "control");
+		const char *name = json_string_value(json_object_get(c, "by"));
+		int log = !strcmp(json_string_value(json_object_get(c, "scale")) ? json_string_value(json_object_get(c, "scale")) : "", "log");
+
+		sbuf_addf(out, "<br><b>length control</b>: the relative rules cut the residual of the score against %s",
+			  log ? "log(1 + " : "");
+		html_escape_str(out, name ? name : "?");
+		sbuf_addf(out, "%s, a Theil–Sen line per group; --min and --max bound the raw score", log ? ")" : "");
+	}
 	sbuf_addstr(out, "</p>\n<h2>Totals</h2><table><tr><th class=\"l\">records read</th><td>");
 	sbuf_addf(out, "%lld", (long long)json_integer_value(json_object_get(info, "records_in")));
 	sbuf_addf(out, "</td></tr><tr><th class=\"l\">bad input (set aside before scoring)</th><td>%lld</td></tr>",
@@ -516,8 +599,19 @@ static void add_group_section(struct filter_report *r, struct sbuf *out, struct 
 		sbuf_addf(out, " <span class=\"note\">(from global statistics: fewer than %llu scores)</span>",
 			  (unsigned long long)fs->rules.min_group);
 	sbuf_addstr(out, "</p>");
+	if (fs->rules.control) {
+		sbuf_addstr(out, "<p class=\"sub\">fit: score = ");
+		html_num(out, g->fit.intercept);
+		sbuf_addstr(out, " + ");
+		html_num(out, g->fit.slope);
+		sbuf_addf(out, " · %s%s%s (Theil–Sen, %s); the histogram, median, MAD and cut are of residuals</p>",
+			  r->o.control_log ? "log(1 + " : "", r->o.control_name, r->o.control_log ? ")" : "",
+			  g->fit_global ? "the line through all groups: a small group" : "this group's points");
+	}
 	if (g->s.n)
 		histogram(out, fs, sh->gid, g->lower);
+	if (sh->dots)
+		scatters(out, fs, sh, &r->o);
 	add_cards(r, out, &sh->drop, "Dropped", "Nothing was dropped.");
 	add_cards(r, out, &sh->border, "Borderline kept (just above the cut)", "No kept record near the cut.");
 	sbuf_addstr(out, "</section>\n");
@@ -531,14 +625,15 @@ int filter_report_write(struct filter_report *r, const char *path, const json_t 
 	int ret = 0;
 
 	add_header(&out, fs, info);
-	sbuf_addstr(&out, "<h2>All scores</h2>");
+	sbuf_addstr(&out, fs->rules.control ? "<h2>All residuals</h2>" : "<h2>All scores</h2>");
 	if (fs->all.n) {
 		sbuf_addf(&out, "<p class=\"sub\">%llu scores · median ", (unsigned long long)fs->all.n);
 		html_num(&out, fs->all.median);
 		sbuf_addstr(&out, " · MAD ");
 		html_num(&out, fs->all.mad);
 		sbuf_addstr(&out, "</p>");
-		histogram(&out, fs, UINT32_MAX, fs->ngroups == 1 ? fs->groups[0].lower : fs->rules.min);
+		histogram(&out, fs, UINT32_MAX, fs->ngroups == 1 ? fs->groups[0].lower :
+			  fs->rules.control ? -INFINITY : fs->rules.min);
 	} else {
 		sbuf_addstr(&out, "<p class=\"note\">No record had a score.</p>");
 	}

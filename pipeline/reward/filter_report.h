@@ -10,6 +10,11 @@
  * data: URIs, no scripts and nothing fetched from the network (a remote
  * image is named, not linked).
  *
+ * Under a control (filter_stats.h) the histograms are of residuals, and
+ * each group also gets two scatter charts of a seeded sample of its points:
+ * score against the control with the fitted line ("before"), and the
+ * residual against the control with the cut ("after").
+ *
  * Samples are drawn in the second pass with seeded reservoirs
  * (core/reservoir.h), so the same input and seed give the same page; only the
  * records drawn are parsed and held, so memory is bounded by
@@ -31,6 +36,8 @@ struct filter_report_opts {
 	uint64_t seed;
 	struct image_load_opts images; /* root, and the largest image embedded */
 	uint64_t image_budget;       /* image bytes embedded in the whole page */
+	const char *control_name;    /* under a control: its name ("length", a field) */
+	int control_log;             /* its x is log(1 + value) */
 };
 
 struct filter_report;
@@ -42,18 +49,24 @@ struct filter_report;
 struct filter_report *filter_report_new(const struct filter_stats *fs,
 					const struct filter_report_opts *o);
 
-/*
- * Offer a record decided in the second pass: its group, the rule that
- * dropped it (FILTER_KEPT if kept), score (NAN if none), the threshold
- * crossed, and its serialised text (parsed only when it is drawn).
- */
-void filter_report_offer(struct filter_report *r, uint32_t gid, enum filter_rule rule,
-			 double score, double threshold, const char *text, size_t len);
+/* A record decided in the second pass. */
+struct filter_report_item {
+	enum filter_rule rule;  /* FILTER_KEPT if kept */
+	double score;           /* NAN if none */
+	double threshold;       /* the bound crossed */
+	double value;           /* what the relative rules compared: score, or its residual */
+	double x, control;      /* under a control: the fit's x and the control value (NAN: none) */
+	const char *text;       /* serialised record, parsed only when it is drawn (borrowed) */
+	size_t len;
+};
+
+/* Offer a record of group `gid`. */
+void filter_report_offer(struct filter_report *r, uint32_t gid, const struct filter_report_item *it);
 
 /*
  * Write the page to `path`. `info` (borrowed) describes the run:
  * {"score": path, "by": [fields], "rules": {...}, "inputs": [...],
- *  "records_in": n, "input_rejects": n, "dry_run": bool}.
+ *  "records_in": n, "input_rejects": n, "dry_run": bool[, "control": {by, scale}]}.
  * Returns 0, or -1 after error().
  */
 int filter_report_write(struct filter_report *r, const char *path, const json_t *info);

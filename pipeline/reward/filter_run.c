@@ -27,6 +27,7 @@ enum score_state { SCORE_OK, SCORE_ABSENT, SCORE_NOT_NUMBER };
 
 struct index_entry {
 	double score;          /* NAN when there is none */
+	double x, control;     /* under a control: the fit's x and the value (NAN: none) */
 	const char *file;
 	uint64_t line;
 	int64_t index;
@@ -68,8 +69,17 @@ static int pass1_map(struct record *rec, void *ctx)
 	else
 		score = json_number_value(v);
 	memcpy(&rec->scratch[0], &score, sizeof(score));
-	rec->scratch[1] = state;
-	rec->scratch[2] = v ? (uint64_t)json_typeof(v) : 0;
+	rec->scratch[1] = state | (v ? (uint64_t)json_typeof(v) : 0) << 8;
+	if (cfg->control.kind != FILTER_CONTROL_NONE) {
+		struct sbuf why = SBUF_INIT;
+		double value, x;
+
+		/* the reason is found again for the reject, the rare case */
+		filter_control_value(&cfg->control, rec->json, &value, &x, &why);
+		sbuf_release(&why);
+		memcpy(&rec->scratch[2], &x, sizeof(x));
+		memcpy(&rec->scratch[3], &value, sizeof(value));
+	}
 
 	/* the group key travels to serial in aux */
 	sbuf_reset(&rec->aux);
@@ -98,12 +108,20 @@ static int pass1_serial(struct stage *st, struct record *rec, void *ctx)
 	memset(&e, 0, sizeof(e));
 	memcpy(&e.score, &rec->scratch[0], sizeof(e.score));
 	e.state = (uint8_t)rec->scratch[1];
-	e.type = (uint8_t)rec->scratch[2];
+	e.type = (uint8_t)(rec->scratch[1] >> 8);
+	e.x = e.control = NAN;
+	if (run->cfg->control.kind != FILTER_CONTROL_NONE) {
+		memcpy(&e.x, &rec->scratch[2], sizeof(e.x));
+		memcpy(&e.control, &rec->scratch[3], sizeof(e.control));
+	}
 	e.file = rec->loc.file;
 	e.line = rec->loc.line;
 	e.index = rec->loc.index;
 	e.gid = filter_stats_group(&run->fs, rec->aux.buf, rec->aux.len);
-	filter_stats_add(&run->fs, e.gid, e.score);
+	if (run->cfg->control.kind != FILTER_CONTROL_NONE)
+		filter_stats_add_x(&run->fs, e.gid, e.score, e.x);
+	else
+		filter_stats_add(&run->fs, e.gid, e.score);
 	if (fwrite(&e, sizeof(e), 1, run->index) != 1) {
 		error("cannot write the spool index: %s", strerror(errno));
 		return -1;
@@ -117,10 +135,12 @@ static int pass1_serial(struct stage *st, struct record *rec, void *ctx)
 /* ---- pass 2 -------------------------------------------------------------- */
 
 static void add_reason(struct sbuf *msg, const struct run *run, const struct index_entry *e,
-		       enum filter_rule rule, double t)
+		       enum filter_rule rule, double t, double value, const json_t *json)
 {
 	const struct filter_config *cfg = run->cfg;
 	const struct filter_group *g = &run->fs.groups[e->gid];
+	const char *what = cfg->control.kind != FILTER_CONTROL_NONE ? "residual" : "score";
+	double v, x;
 
 	switch (rule) {
 	case FILTER_MISSING:
@@ -130,6 +150,11 @@ static void add_reason(struct sbuf *msg, const struct run *run, const struct ind
 		else
 			sbuf_addf(msg, "no score at '%s'", cfg->score);
 		break;
+	case FILTER_MISSING_CONTROL:
+		/* measured again for its reason: the entry keeps only NAN */
+		if (!json || filter_control_value(&cfg->control, json, &v, &x, msg) == 0)
+			sbuf_addf(msg, "no value of the control '%s'", filter_control_name(&cfg->control));
+		break;
 	case FILTER_BELOW_MIN:
 		sbuf_addf(msg, "score %g is below --min %g", e->score, t);
 		break;
@@ -138,13 +163,19 @@ static void add_reason(struct sbuf *msg, const struct run *run, const struct ind
 		break;
 	case FILTER_QUANTILE:
 	case FILTER_ROBUST_Z:
+		if (cfg->control.kind != FILTER_CONTROL_NONE)
+			sbuf_addf(msg, "score %g at %s %g, fitted %g: ", e->score, filter_control_name(&cfg->control),
+				  e->control, e->score - value);
 		if (rule == FILTER_QUANTILE)
-			sbuf_addf(msg, "score %g is below %g, the %g quantile of ", e->score, t,
+			sbuf_addf(msg, "%s %g is below %g, the %g quantile of ", what, value, t,
 				  cfg->rules.drop_quantile);
 		else
-			sbuf_addf(msg, "score %g is below %g: robust z under -%g in ", e->score, t,
+			sbuf_addf(msg, "%s %g is below %g: robust z under -%g in ", what, value, t,
 				  cfg->rules.robust_z);
-		sbuf_addf(msg, g->global ? "all scores (small group '%s')" : "group '%s'", g->name);
+		if (g->global)
+			sbuf_addf(msg, "all %ss (small group '%s')", what, g->name);
+		else
+			sbuf_addf(msg, "group '%s'", g->name);
 		break;
 	default:
 		break;
@@ -157,19 +188,26 @@ static json_t *number_or_null(double x)
 }
 
 static void reject_dropped(struct stage *st, struct run *run, struct record *rec,
-			   const struct index_entry *e, enum filter_rule rule, double t)
+			   const struct index_entry *e, enum filter_rule rule, double t, double value)
 {
 	struct record_loc loc = { e->file, e->line, e->index };
 	json_t *json = json_loadb(rec->text.buf, rec->text.len, 0, NULL);
 	struct sbuf msg = SBUF_INIT;
+	json_t *f;
 
-	if (json)
-		json_object_set_new(json, "filter",
-				    json_pack("{s:s, s:s, s:o, s:o}", "rule", filter_rule_name(rule),
-					      "group", run->fs.groups[e->gid].name,
-					      "score", number_or_null(e->score),
-					      "threshold", number_or_null(t)));
-	add_reason(&msg, run, e, rule, t);
+	add_reason(&msg, run, e, rule, t, value, json);
+	if (json) {
+		f = json_pack("{s:s, s:s, s:o, s:o}", "rule", filter_rule_name(rule),
+			      "group", run->fs.groups[e->gid].name, "score", number_or_null(e->score),
+			      "threshold", number_or_null(t));
+		/* why, under a control: where the score sits against its line */
+		if (run->cfg->control.kind != FILTER_CONTROL_NONE) {
+			json_object_set_new(f, "residual", number_or_null(value));
+			json_object_set_new(f, "fitted", number_or_null(e->score - value));
+			json_object_set_new(f, "control", number_or_null(e->control));
+		}
+		json_object_set_new(json, "filter", f);
+	}
 	stage_reject(st, &loc, json, rec->text.buf, rec->text.len, filter_rule_name(rule), "%s", msg.buf);
 	json_decref(json);
 	sbuf_release(&msg);
@@ -180,15 +218,17 @@ static int pass2_serial(struct stage *st, struct record *rec, void *ctx)
 	struct run *run = ctx;
 	struct index_entry e;
 	enum filter_rule rule;
-	double t;
+	double t, value;
 
 	if (fread(&e, sizeof(e), 1, run->index) != 1) {
 		error("the spool has more records than its index");
 		return -1;
 	}
-	rule = filter_stats_decide(&run->fs, e.gid, e.score, &t);
+	rule = filter_stats_decide_x(&run->fs, e.gid, e.score, e.x, &t, &value);
 	if (run->report)
-		filter_report_offer(run->report, e.gid, rule, e.score, t, rec->text.buf, rec->text.len);
+		filter_report_offer(run->report, e.gid, &(struct filter_report_item){
+			.rule = rule, .score = e.score, .threshold = t, .value = value, .x = e.x,
+			.control = e.control, .text = rec->text.buf, .len = rec->text.len });
 	if (run->cfg->dry_run)
 		return 1;
 	if (rule == FILTER_KEPT)
@@ -196,7 +236,7 @@ static int pass2_serial(struct stage *st, struct record *rec, void *ctx)
 	if (run->cfg->drop)
 		run->discarded++;
 	else
-		reject_dropped(st, run, rec, &e, rule, t);
+		reject_dropped(st, run, rec, &e, rule, t, value);
 	return 1;
 }
 
@@ -241,6 +281,9 @@ static json_t *run_figures(const struct run *run)
 	json_object_set_new(f, "score", json_string(cfg->score));
 	json_object_set_new(f, "by", by);
 	json_object_set_new(f, "rules", rules);
+	json_object_set_new(f, "control", cfg->control.kind == FILTER_CONTROL_NONE ? json_null() :
+			    json_pack("{s:s, s:s}", "by", filter_control_name(&cfg->control),
+				      "scale", filter_control_scale_name(cfg->control.scale)));
 	json_object_set_new(f, "dry_run", json_boolean(cfg->dry_run));
 	json_object_set_new(f, "discarded", json_integer((json_int_t)run->discarded));
 	return f;
@@ -256,6 +299,9 @@ static int write_report(struct stage *st, struct run *run, uint64_t records_in, 
 
 	for (size_t i = 0; i < cfg->nby; i++)
 		json_array_append_new(json_object_get(info, "by"), json_string(cfg->by[i]));
+	if (cfg->control.kind != FILTER_CONTROL_NONE)
+		json_object_set_new(info, "control", json_pack("{s:s, s:s}", "by", filter_control_name(&cfg->control),
+							       "scale", filter_control_scale_name(cfg->control.scale)));
 	r = filter_report_write(run->report, cfg->report, info);
 	json_decref(info);
 	(void)st;

@@ -14,12 +14,18 @@
  * rule, with "filter": {rule, group, score, threshold} and the location
  * they had in the input (or are discarded with `drop`). The report and
  * --stats figures are made from both passes.
+ *
+ * Under a control (cfg->control, filter_control.h) pass 1 also measures
+ * each record's control value (in the worker threads) and the index entry
+ * carries it, so pass 2 recomputes the residual from the entry alone; a
+ * drop adds {residual, fitted, control} to "filter".
  */
 #ifndef SMELT_FILTER_RUN_H
 #define SMELT_FILTER_RUN_H
 
 #include <stddef.h>
 
+#include "reward/filter_control.h"
 #include "reward/filter_report.h"
 #include "reward/filter_stats.h"
 #include "stage/stage.h"
@@ -29,6 +35,7 @@ struct filter_config {
 	char **by;                  /* group fields (borrowed); none: one global group */
 	size_t nby;
 	struct filter_rules rules;
+	struct filter_control control; /* kind FILTER_CONTROL_NONE: cut the raw score */
 	int drop;                   /* discard dropped records (counted) instead of rejecting them */
 	int dry_run;                /* write nothing but the report and --stats */
 	const char *report;         /* HTML report path, or NULL */

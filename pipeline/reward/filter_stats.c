@@ -26,7 +26,7 @@ struct span {
 };
 
 static const char *const rule_names[FILTER_RULES] = {
-	"kept", "missing_score", "below_min", "above_max", "quantile", "robust_z",
+	"kept", "missing_score", "below_min", "above_max", "quantile", "robust_z", "missing_control",
 };
 
 const char *filter_rule_name(enum filter_rule r)
@@ -47,6 +47,7 @@ void filter_stats_release(struct filter_stats *fs)
 		free(fs->groups[i].key);
 		free(fs->groups[i].name);
 		free(fs->groups[i].scores);
+		free(fs->groups[i].xs);
 	}
 	free(fs->groups);
 	free(fs->index);
@@ -117,6 +118,22 @@ void filter_stats_add(struct filter_stats *fs, uint32_t gid, double score)
 	ALLOC_GROW(g->scores, g->nscores + 1, g->alloc);
 	g->scores[g->nscores++] = score;
 	g->sum += score;
+}
+
+void filter_stats_add_x(struct filter_stats *fs, uint32_t gid, double score, double x)
+{
+	struct filter_group *g = &fs->groups[gid];
+
+	if (!isnan(score) && isnan(x)) {
+		g->records++;
+		g->no_control++;
+		return;
+	}
+	if (!isnan(score)) {
+		ALLOC_GROW(g->xs, g->nscores + 1, g->xalloc);
+		g->xs[g->nscores] = x;
+	}
+	filter_stats_add(fs, gid, score);
 }
 
 /* ---- order statistics ---------------------------------------------------- */
@@ -271,10 +288,51 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Under a control: the line of each group (of all points for a group under
+ * min_group), then every score replaced by its residual. Each group's
+ * pairs are drawn with a seed of its own key, so a group's line does not
+ * depend on the other groups or their order.
+ */
+static void fit_and_subtract(struct filter_stats *fs)
+{
+	struct fit_span *spans = xcalloc(fs->ngroups ? fs->ngroups : 1, sizeof(*spans));
+
+	for (size_t i = 0; i < fs->ngroups; i++)
+		spans[i] = (struct fit_span){ fs->groups[i].xs, fs->groups[i].scores, fs->groups[i].nscores };
+	line_fit_theil_sen(spans, fs->ngroups, FIT_MAX_PAIRS, 0x5EED, &fs->fit);
+	for (size_t i = 0; i < fs->ngroups; i++) {
+		struct filter_group *g = &fs->groups[i];
+
+		g->fit_global = g->nscores < fs->rules.min_group;
+		if (g->fit_global)
+			g->fit = fs->fit;
+		else
+			line_fit_theil_sen(&spans[i], 1, FIT_MAX_PAIRS, hash64(g->key, strlen(g->key), 0x5EED),
+					   &g->fit);
+	}
+	for (size_t i = 0; i < fs->ngroups; i++) {
+		struct filter_group *g = &fs->groups[i];
+
+		g->sum = 0;
+		for (size_t k = 0; k < g->nscores; k++) {
+			g->scores[k] = line_fit_residual(&g->fit, g->xs[k], g->scores[k]);
+			g->sum += g->scores[k];
+		}
+		free(g->xs);
+		g->xs = NULL;
+		g->xalloc = 0;
+	}
+	free(spans);
+}
+
 void filter_stats_finish(struct filter_stats *fs)
 {
 	struct span *all = xcalloc(fs->ngroups ? fs->ngroups : 1, sizeof(*all));
 	double sum = 0;
+
+	if (fs->rules.control)
+		fit_and_subtract(fs);
 
 	for (size_t i = 0; i < fs->ngroups; i++) {
 		struct filter_group *g = &fs->groups[i];
@@ -298,7 +356,8 @@ void filter_stats_finish(struct filter_stats *fs)
 			g->q_cut = fs->q_cut;
 			g->z_cut = fs->z_cut;
 		}
-		g->lower = fmax(fs->rules.min, fmax(g->q_cut, g->z_cut));
+		/* --min bounds raw scores: not on the residual scale of a control */
+		g->lower = fmax(fs->rules.control ? -INFINITY : fs->rules.min, fmax(g->q_cut, g->z_cut));
 		below = bound(g->scores, g->nscores, g->lower, 0);
 		band = (size_t)ceil(fs->rules.borderline * (double)g->nscores);
 		if (band < 1)
@@ -329,13 +388,16 @@ double filter_stats_kth(const struct filter_stats *fs, uint64_t k)
 
 /* ---- decisions ----------------------------------------------------------- */
 
+/* `value` is what the relative rules compare: the score, or its residual. */
 static enum filter_rule rule_for(const struct filter_stats *fs, const struct filter_group *g,
-				 double score, double *threshold)
+				 double score, double value, double *threshold)
 {
 	*threshold = NAN;
 	if (isnan(score)) {
 		return fs->rules.keep_missing ? FILTER_KEPT : FILTER_MISSING;
 	}
+	if (isnan(value))
+		return fs->rules.keep_missing ? FILTER_KEPT : FILTER_MISSING_CONTROL;
 	if (score < fs->rules.min) {
 		*threshold = fs->rules.min;
 		return FILTER_BELOW_MIN;
@@ -344,11 +406,11 @@ static enum filter_rule rule_for(const struct filter_stats *fs, const struct fil
 		*threshold = fs->rules.max;
 		return FILTER_ABOVE_MAX;
 	}
-	if (score < g->q_cut) {
+	if (value < g->q_cut) {
 		*threshold = g->q_cut;
 		return FILTER_QUANTILE;
 	}
-	if (score < g->z_cut) {
+	if (value < g->z_cut) {
 		*threshold = g->z_cut;
 		return FILTER_ROBUST_Z;
 	}
@@ -359,17 +421,38 @@ enum filter_rule filter_stats_decide(struct filter_stats *fs, uint32_t gid, doub
 				     double *threshold)
 {
 	struct filter_group *g = &fs->groups[gid];
-	enum filter_rule r = rule_for(fs, g, score, threshold);
+	enum filter_rule r = rule_for(fs, g, score, score, threshold);
 
 	g->decided[r]++;
 	return r;
 }
 
-int filter_stats_borderline(const struct filter_stats *fs, uint32_t gid, double score)
+double filter_stats_value(const struct filter_stats *fs, uint32_t gid, double score, double x)
+{
+	if (!fs->rules.control)
+		return score;
+	if (isnan(score) || isnan(x))
+		return NAN;
+	return line_fit_residual(&fs->groups[gid].fit, x, score);
+}
+
+enum filter_rule filter_stats_decide_x(struct filter_stats *fs, uint32_t gid, double score, double x,
+				       double *threshold, double *value)
+{
+	struct filter_group *g = &fs->groups[gid];
+	enum filter_rule r;
+
+	*value = filter_stats_value(fs, gid, score, x);
+	r = rule_for(fs, g, score, *value, threshold);
+	g->decided[r]++;
+	return r;
+}
+
+int filter_stats_borderline(const struct filter_stats *fs, uint32_t gid, double value)
 {
 	const struct filter_group *g = &fs->groups[gid];
 
-	return !isnan(score) && !isnan(g->border_hi) && score >= g->lower && score <= g->border_hi;
+	return !isnan(value) && !isnan(g->border_hi) && value >= g->lower && value <= g->border_hi;
 }
 
 static void bin_group(const struct filter_stats *fs, const struct filter_group *g, size_t bins,
@@ -378,9 +461,16 @@ static void bin_group(const struct filter_stats *fs, const struct filter_group *
 	for (size_t i = 0; i < g->nscores; i++) {
 		double x = g->scores[i], t;
 		size_t b = (size_t)((x - lo) / (hi - lo) * (double)bins);
+		int keep;
+
 		if (b >= bins)
 			b = bins - 1;
-		if (rule_for(fs, g, x, &t) == FILTER_KEPT)
+		/* under a control x is a residual: only the relative rules can be told */
+		if (fs->rules.control)
+			keep = x >= g->q_cut && x >= g->z_cut;
+		else
+			keep = rule_for(fs, g, x, x, &t) == FILTER_KEPT;
+		if (keep)
 			kept[b]++;
 		else
 			dropped[b]++;
@@ -433,6 +523,13 @@ static json_t *thresholds_json(const struct filter_stats *fs, double q_cut, doub
 			 "min", num_or_null(r->min), "max", num_or_null(r->max));
 }
 
+static json_t *fit_json(const struct line_fit *f, int global)
+{
+	return json_pack("{s:o, s:o, s:I, s:I, s:b, s:s}", "slope", num_or_null(f->slope),
+			 "intercept", num_or_null(f->intercept), "points", (json_int_t)f->points,
+			 "pairs", (json_int_t)f->pairs, "sampled", f->sampled, "from", global ? "global" : "group");
+}
+
 static json_t *dropped_json(const uint64_t *decided)
 {
 	json_t *o = json_object();
@@ -458,6 +555,8 @@ json_t *filter_stats_json(const struct filter_stats *fs)
 		json_object_set_new(o, "thresholds", thresholds_json(fs, g->q_cut, g->z_cut));
 		json_object_set_new(o, "kept", json_integer((json_int_t)g->decided[FILTER_KEPT]));
 		json_object_set_new(o, "dropped", dropped_json(g->decided));
+		if (fs->rules.control)
+			json_object_set_new(o, "fit", fit_json(&g->fit, g->fit_global));
 		json_array_append_new(groups, o);
 		for (int r = 0; r < FILTER_RULES; r++)
 			total[r] += g->decided[r];
@@ -467,6 +566,8 @@ json_t *filter_stats_json(const struct filter_stats *fs)
 	json_object_set_new(global, "records", json_integer((json_int_t)records));
 	json_object_set_new(global, "missing", json_integer((json_int_t)missing));
 	json_object_set_new(global, "thresholds", thresholds_json(fs, fs->q_cut, fs->z_cut));
+	if (fs->rules.control)
+		json_object_set_new(global, "fit", fit_json(&fs->fit, 1));
 	out = json_pack("{s:o, s:o, s:I, s:o}", "global", global, "groups", groups,
 			"kept", (json_int_t)total[FILTER_KEPT], "dropped", dropped_json(total));
 	return out;

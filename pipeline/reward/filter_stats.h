@@ -10,13 +10,23 @@
  * global figures, found by bisecting the ordered bit patterns of doubles so
  * no merged copy is ever made).
  *
- * Rules, checked in this order; the first that applies names the drop:
+ * With a control (rules.control; filter_fit.h, filter_control.h), each
+ * group also keeps the control's x beside each score (16 bytes a score);
+ * finishing fits score against x per group (Theil–Sen; a group under
+ * min_group by the line through all points) and turns every score into
+ * its residual, score - fitted, so that the quantile and robust-z rules,
+ * the summaries and the histograms are about residuals; the x are freed.
+ * --min and --max stay bounds on the raw score.
  *
- *	missing_score  the record has no numeric score (unless keep_missing)
- *	below_min      score < --min
- *	above_max      score > --max
- *	quantile       score < the k-th smallest score, k = floor(q * n)
- *	robust_z       (score - median) / (1.4826 * MAD) < -z
+ * Rules, checked in this order; the first that applies names the drop
+ * ("value" is the score, or its residual under a control):
+ *
+ *	missing_score    the record has no numeric score (unless keep_missing)
+ *	missing_control  under a control, it has no control value (unless keep_missing)
+ *	below_min        score < --min
+ *	above_max        score > --max
+ *	quantile         value < the k-th smallest value, k = floor(q * n)
+ *	robust_z         (value - median) / (1.4826 * MAD) < -z
  *
  * A group with fewer than min_group scores takes its quantile and robust-z
  * thresholds from the global statistics. A robust-z rule over scores whose
@@ -32,6 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reward/filter_fit.h"
+
 enum filter_rule {
 	FILTER_KEPT,
 	FILTER_MISSING,
@@ -39,10 +51,12 @@ enum filter_rule {
 	FILTER_ABOVE_MAX,
 	FILTER_QUANTILE,
 	FILTER_ROBUST_Z,
+	FILTER_MISSING_CONTROL,  /* last so the numbers of the others stay */
 	FILTER_RULES
 };
 
-/* "kept", "missing_score", "below_min", "above_max", "quantile", "robust_z". */
+/* "kept", "missing_score", "below_min", "above_max", "quantile", "robust_z",
+ * "missing_control". */
 const char *filter_rule_name(enum filter_rule r);
 
 struct filter_rules {
@@ -52,9 +66,10 @@ struct filter_rules {
 	uint64_t min_group;   /* groups with fewer scores use global statistics */
 	int keep_missing;     /* records without a score are kept */
 	double borderline;    /* share of a group just above its cut shown as borderline */
+	int control;          /* cut on residuals from a fit of score against x */
 };
 
-#define FILTER_RULES_INIT { 0, 0, -INFINITY, INFINITY, 30, 0, 0.05 }
+#define FILTER_RULES_INIT { 0, 0, -INFINITY, INFINITY, 30, 0, 0.05, 0 }
 
 /* Order statistics of a set of scores. */
 struct filter_summary {
@@ -66,8 +81,12 @@ struct filter_group {
 	char *key;             /* lookup key (field values joined by \x1f) */
 	char *name;            /* shown name (values joined by '/') */
 	uint64_t records, missing;
-	double *scores;        /* sorted once finished */
-	size_t nscores, alloc;
+	double *scores;        /* sorted once finished (residuals under a control) */
+	double *xs;            /* under a control, until finished: x of scores[i] */
+	size_t nscores, alloc, xalloc;
+	uint64_t no_control;   /* scored records without a control value */
+	struct line_fit fit;   /* under a control: the line residuals are taken from */
+	int fit_global;        /* that line is the one through all groups' points */
 	double sum;
 	struct filter_summary s;
 	int global;            /* thresholds come from the global statistics */
@@ -84,6 +103,7 @@ struct filter_stats {
 	uint32_t *index;       /* open addressing over groups (gid + 1; 0 = empty) */
 	size_t index_cap;
 	struct filter_summary all;
+	struct line_fit fit;   /* under a control: the line through all points */
 	double q_cut, z_cut;   /* global thresholds */
 	int finished;
 };
@@ -97,6 +117,9 @@ uint32_t filter_stats_group(struct filter_stats *fs, const char *key, size_t len
 /* One record of group `gid`: its score, or NAN when it has none. */
 void filter_stats_add(struct filter_stats *fs, uint32_t gid, double score);
 
+/* The same under a control: x is the control's, NAN when it has none. */
+void filter_stats_add_x(struct filter_stats *fs, uint32_t gid, double score, double x);
+
 /* Sort the scores and compute every summary and threshold. */
 void filter_stats_finish(struct filter_stats *fs);
 
@@ -108,8 +131,20 @@ void filter_stats_finish(struct filter_stats *fs);
 enum filter_rule filter_stats_decide(struct filter_stats *fs, uint32_t gid, double score,
 				     double *threshold);
 
-/* 1 if a kept `score` of group `gid` lies in the borderline band. */
-int filter_stats_borderline(const struct filter_stats *fs, uint32_t gid, double score);
+/*
+ * The same under a control: x as given to filter_stats_add_x. *value is
+ * what the relative rules compared — the residual, score - fitted (NAN
+ * when there is none) — and *threshold is then in residual units.
+ */
+enum filter_rule filter_stats_decide_x(struct filter_stats *fs, uint32_t gid, double score, double x,
+				       double *threshold, double *value);
+
+/* Score minus the group's fitted line at x (the score itself without a control). */
+double filter_stats_value(const struct filter_stats *fs, uint32_t gid, double score, double x);
+
+/* 1 if a kept value (score, or residual under a control) of group `gid`
+ * lies in the borderline band. */
+int filter_stats_borderline(const struct filter_stats *fs, uint32_t gid, double value);
 
 /* The k-th smallest (0-based) score of all groups; NAN when k >= n. */
 double filter_stats_kth(const struct filter_stats *fs, uint64_t k);
@@ -125,7 +160,8 @@ void filter_stats_histogram(const struct filter_stats *fs, uint32_t gid, size_t 
 /*
  * {"global": {...}, "groups": [{group, records, scored, missing, min, max,
  * mean, median, mad, statistics: "group"|"global", thresholds: {...},
- * kept, dropped: {rule: n}}], "kept", "dropped": {rule: n}} as a new
+ * kept, dropped: {rule: n}[, fit: {slope, intercept, points, pairs,
+ * sampled, from: "group"|"global"}]}], "kept", "dropped": {rule: n}} as a new
  * reference. Numbers that do not exist (no scores, a rule that is off)
  * are null.
  */
