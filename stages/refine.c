@@ -1,8 +1,10 @@
 /*
  * smelt-refine — Condor's self-reflection: rewrite each answer from its
  * critique, and with --rounds R > 1 critique the new answer and rewrite
- * again, stopping early when a critique finds no weakness. Every round's
- * critique is kept. See pipeline/condor_refine.h and stages/README.md.
+ * again. --always refines every answer in every round (the paper's
+ * procedure); --if-weak (the default) stops early when a critique finds no
+ * weakness. Every round's critique is kept. See
+ * pipeline/condor/condor_refine.h and stages/README.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,24 +16,29 @@
 
 static const char refine_help[] =
 	"Input records carry question, answer and critique (the critique stage's\n"
-	"parsed blocks). A critique whose weakness block holds the language's\n"
-	"'none' word (markers.json: Weakness=None, 缺点=无; or --none) ends the\n"
-	"rounds; a first critique like that leaves the answer as it is\n"
-	"(refine_rounds 0). Output adds refined, rounds, refine_rounds, refine_stop.\n\n";
+	"parsed blocks). --always (Condor's procedure) refines every answer once per\n"
+	"round, R rounds, whatever the critique says. --if-weak (the default) lets a\n"
+	"critique whose weakness block holds the language's 'none' word\n"
+	"(markers.json: Weakness=None, 缺点=无; or --none) end the rounds; a first\n"
+	"critique like that leaves the answer as it is (refine_rounds 0). Output adds\n"
+	"refined, rounds, refine_rounds, refine_stop.\n\n";
 
 STAGE_OPTIONS(refine_options,
 	"prompt=FILE           refine prompt (e.g. prompts/condor/en/refine.prompt)\n"
 	"critique-prompt=FILE  critique prompt, needed for --rounds > 1\n"
 	"rounds=R              refinements at most (default 1)\n"
+	"always                refine every answer in every round (Condor's procedure)\n"
+	"if-weak               stop at a critique without weakness (the default)\n"
 	"into=FIELD            field of the final answer (default refined)\n"
 	"reparse=N             re-sample a reply that does not parse up to N times (default 2)\n"
 	"none=KEY=WORD         critique block KEY holding WORD means no weakness (repeatable)\n"
 	"markers=FILE          marker words per language (default knowledge_tree/markers.json)\n",
-	OPT_PROMPT, OPT_CRITIQUE_PROMPT, OPT_ROUNDS, OPT_INTO, OPT_REPARSE, OPT_NONE, OPT_MARKERS);
+	OPT_PROMPT, OPT_CRITIQUE_PROMPT, OPT_ROUNDS, OPT_ALWAYS, OPT_IF_WEAK, OPT_INTO, OPT_REPARSE, OPT_NONE, OPT_MARKERS);
 
 struct refine_cli {
 	const char *prompt, *critique_prompt, *into, *markers;
 	long rounds, reparse;
+	int always, if_weak;
 	char **nones;
 	size_t nr_nones, alloc_nones;
 };
@@ -44,6 +51,8 @@ static int refine_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_PROMPT: c->prompt = arg; return 0;
 	case OPT_CRITIQUE_PROMPT: c->critique_prompt = arg; return 0;
 	case OPT_ROUNDS: c->rounds = stage_arg_long(st, "--rounds", arg, 1, 100); return 0;
+	case OPT_ALWAYS: c->always = 1; return 0;
+	case OPT_IF_WEAK: c->if_weak = 1; return 0;
 	case OPT_INTO:
 		if (jpath_check(arg) < 0 || strchr(arg, '.') || strchr(arg, '['))
 			stage_usage_error(st, "--into wants a top-level field name, not '%s'", arg);
@@ -98,7 +107,9 @@ static int load_nones(struct condor_refine *r, const struct refine_cli *c)
 static const struct llm_stage_def refine_stage = {
 	.name = "smelt-refine", .help = refine_help, .options = &refine_options, .option = refine_option,
 	.summary = "Refine answers from their critiques, for one or more rounds (Condor self-reflection).",
-	.example = "smelt-refine --prompt prompts/condor/en/refine.prompt \\\n"
+	.example = "smelt-refine --always --prompt prompts/condor/en/paper/refine.prompt \\\n"
+		   "      --endpoint http://localhost:8000/v1 --model M critiques.jsonl.zst -o refined.jsonl.zst\n"
+		   "  smelt-refine --prompt prompts/condor/en/refine.prompt \\\n"
 		   "      --critique-prompt prompts/condor/en/critique.prompt --rounds 3 \\\n"
 		   "      --endpoint http://localhost:8000/v1 --model M critiques.jsonl.zst -o refined.jsonl.zst",
 };
@@ -118,6 +129,8 @@ int main(int argc, char **argv)
 		stage_usage_error(&ls.st, "--prompt FILE (the refine prompt) is required");
 	if (c.rounds > 1 && !c.critique_prompt)
 		stage_usage_error(&ls.st, "--rounds %ld needs --critique-prompt FILE", c.rounds);
+	if (c.always && c.if_weak)
+		stage_usage_error(&ls.st, "--always and --if-weak are two policies: give one");
 	if (ls.lo.params.n)
 		stage_usage_error(&ls.st, "--n does not apply: each round takes one answer");
 	if (prompt_open(&ls.prompt, c.prompt, &ls.lo.params) < 0 ||
@@ -131,6 +144,7 @@ int main(int argc, char **argv)
 	r.rounds = c.rounds;
 	r.reparse = c.reparse;
 	r.into = c.into;
+	r.always = c.always;
 	condor_refine_prepare(&r);
 	llm_stage_run(&ls, &condor_refine_ops, &r);
 	condor_refine_figures(&r, &ls.st);

@@ -118,6 +118,7 @@ void condor_refine_prepare(struct condor_refine *r)
 	json_t *params = llm_params_json(&r->llm.params);
 
 	json_object_set_new(params, "rounds", json_integer(r->rounds));
+	json_object_set_new(params, "refine", json_string(r->always ? "always" : "if-weak"));
 	json_object_set_new(params, "into", json_string(r->into));
 	if (r->critique)
 		json_object_set_new(params, "critique_template_hash",
@@ -212,14 +213,17 @@ static void start_phase(struct condor_refine *r, struct llm_job *job, enum refin
 	submit(r, job);
 }
 
-/* The current round has a critique: stop, or refine from it. */
+/* The current round has a critique: stop (if weak only), or refine from it. */
 static void next_step(struct condor_refine *r, struct llm_job *job)
 {
 	struct refine_state *s = job->state;
 
 	if (condor_refine_no_weakness(r, json_object_get(json_array_get(s->rounds, s->round), "critique"))) {
-		s->stop = "no_weakness";
-		return;
+		count(&r->no_weakness_seen);
+		if (!r->always) {
+			s->stop = "no_weakness";
+			return;
+		}
 	}
 	start_phase(r, job, PHASE_REFINE);
 }
@@ -405,13 +409,15 @@ void condor_refine_figures(const struct condor_refine *r, struct stage *st)
 		total += r->by_rounds[i];
 	}
 	json_object_set_new(st->figures, "refine",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+				      "always", (json_int_t)(r->always != 0),
 				      "refined", (json_int_t)(total - unrefined),
 				      "unrefined", (json_int_t)unrefined,
 				      "stop_no_weakness", (json_int_t)r->stop_no_weakness,
 				      "stop_max_rounds", (json_int_t)r->stop_max_rounds,
 				      "refinements", (json_int_t)r->refinements,
 				      "critiques", (json_int_t)r->critiques,
+				      "no_weakness_seen", (json_int_t)r->no_weakness_seen,
 				      "reparses", (json_int_t)r->reparses,
 				      "parse_errors", (json_int_t)r->parse_errors,
 				      "by_rounds", by));

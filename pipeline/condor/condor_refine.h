@@ -15,8 +15,9 @@
  *	                          `answer` itself when the first critique
  *	                          found no weakness
  *	rounds     [{critique, refined?}, ...]: every round's critique and
- *	           the answer written from it (none after a "no weakness")
- *	refine_rounds  how many refinements were made (0..R)
+ *	           the answer written from it (none after a "no weakness"
+ *	           unless `always`)
+ *	refine_rounds  how many refinements were made (0..R; R with `always`)
  *	refine_stop    "no_weakness" or "max_rounds"
  *
  * A critique "finds no weakness" when its weakness block (a key from the
@@ -50,6 +51,7 @@ struct condor_refine {
 	long rounds;                                /* >= 1 */
 	long reparse;
 	const char *into;
+	int always;                                 /* refine whatever the critique says */
 
 	/* owned */
 	struct condor_none *nones;
@@ -57,6 +59,7 @@ struct condor_refine {
 	json_t *provenance;
 	uint64_t refinements, critiques, reparses, parse_errors;
 	uint64_t stop_no_weakness, stop_max_rounds;
+	uint64_t no_weakness_seen;                  /* critiques without weakness, either policy */
 	uint64_t *by_rounds; /* records by refinements made, 0..rounds */
 };
 

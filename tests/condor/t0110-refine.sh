@@ -1,8 +1,9 @@
 #!/bin/sh
 # smelt-refine against smelt-sim: one and several rounds, the stop on a
-# critique without weakness (en "None", zh "无"), every round's critique
-# kept, reruns from the cache, malformed replies set aside with the raw
-# reply, usage errors.
+# critique without weakness (en "None", zh "无") under --if-weak (the
+# default), --always refining every answer (Condor's procedure), every
+# round's critique kept, reruns from the cache, malformed replies set aside
+# with the raw reply, usage errors.
 . "$(dirname "$0")/../lib.sh"
 . "$SMELT_TOP/tests/sim/lib-sim.sh"
 S="$SMELT_TOP/schemas"
@@ -59,6 +60,25 @@ test_case 'three rounds: critique the new answer, stop at no weakness, keep ever
 	validate "$S/condor-answer.schema.json" r.jsonl
 '
 
+test_case '--always: every answer refined once, also where the critique found no weakness' '
+	smelt-refine $LLM --always --prompt "$P/en/refine.prompt" --stats st.json "$EN" --plain >r.jsonl &&
+	test "$(wc -l <r.jsonl)" -eq 24 &&
+	jq -e ".refine_rounds == 1 and .refine_stop == \"max_rounds\" and .refined != .answer and .refined == .rounds[0].refined" r.jsonl >/dev/null &&
+	none=$(jq -s "map(select(.critique.Weakness == \"None\")) | length" r.jsonl) && test "$none" -gt 0 &&
+	jq -e ".refine.always == 1 and .refine.refined == 24 and .refine.unrefined == 0 and .refine.refinements == 24 and .refine.no_weakness_seen == $none and .llm.requests == 24" st.json >/dev/null &&
+	jq -e ".provenance | last | .params.refine == \"always\"" r.jsonl >/dev/null &&
+	smelt-refine $LLM --if-weak --prompt "$P/en/refine.prompt" --stats st2.json "$EN" --plain >r2.jsonl &&
+	jq -e ".refine.always == 0 and .refine.unrefined == $none and .refine.stop_no_weakness == $none" st2.json >/dev/null &&
+	validate "$S/condor-answer.schema.json" r.jsonl
+'
+
+test_case '--always --rounds 3: three refinements for every answer, no early stop' '
+	smelt-refine $LLM --always --prompt "$P/en/refine.prompt" --critique-prompt "$P/en/critique.prompt" --rounds 3 \
+		--stats st.json "$EN" --plain >r.jsonl &&
+	jq -e ".refine_rounds == 3 and (.rounds | length) == 3 and (.rounds | all(has(\"refined\")))" r.jsonl >/dev/null &&
+	jq -e ".refine.refinements == 72 and .refine.critiques == 48 and .refine.stop_max_rounds == 24 and .refine.by_rounds == [0, 0, 0, 24]" st.json >/dev/null
+'
+
 test_case 'a rerun from the cache asks nothing and writes the same records' '
 	smelt-refine $LLM --prompt "$P/en/refine.prompt" --critique-prompt "$P/en/critique.prompt" --rounds 3 \
 		--cache c "$EN" -o a.jsonl.zst &&
@@ -110,7 +130,8 @@ test_case 'usage errors' '
 	test_status 2 smelt-refine $LLM --prompt "$P/en/refine.prompt" --rounds 2 "$EN" 2>e2 && grep -q critique-prompt e2 &&
 	test_status 2 smelt-refine $LLM --prompt "$P/en/refine.prompt" --rounds 0 "$EN" 2>e3 &&
 	test_status 2 smelt-refine $LLM --prompt "$P/en/refine.prompt" --none nokey "$EN" 2>e4 &&
-	test_status 1 smelt-refine $LLM --prompt "$P/en/refine.prompt" --markers nope.json "$EN" 2>e5 && grep -q nope.json e5
+	test_status 1 smelt-refine $LLM --prompt "$P/en/refine.prompt" --markers nope.json "$EN" 2>e5 && grep -q nope.json e5 &&
+	test_status 2 smelt-refine $LLM --prompt "$P/en/refine.prompt" --always --if-weak "$EN" 2>e6 && grep -q "one" e6
 '
 
 sim_stop_all
