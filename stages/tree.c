@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "condor/knowledge_tree.h"
+#include "condor/kt_examples.h"
 #include "core/atomic_file.h"
 #include "stage/stage.h"
 #include "condor/tree_grow.h"
@@ -15,9 +17,10 @@
 struct tree_cli {
 	const char *cmd;
 	struct kt_sample_opts so;
-	const char *tasks_path, *trending_path, *only_tasks;
+	const char *tasks_path, *trending_path, *only_tasks, *pool_path;
 	struct tree_grow_opts grow;
 	int seed_given;
+	long examples; /* -1: the task file's examples, all of them */
 };
 
 STAGE_OPTIONS(tree_options,
@@ -30,10 +33,13 @@ STAGE_OPTIONS(tree_options,
 	"stratify             sample: every domain and task type in proportion\n"
 	"per-leaf             sample: leaves equally likely (default: uniform per level)\n"
 	"ignore-weights       sample: treat every weight as 1\n"
-	"examples=K           sample: example questions per record (default all)\n"
+	"examples=K           sample: K example questions per record, drawn from the\n"
+	"                     task's pool by seed and record id (default: the task\n"
+	"                     file's few examples, all of them)\n"
+	"pool=FILE            sample: example pools (default prompts/condor/LANG/examples.json)\n"
 	"trending=FILE        merge trending tags (a tree file) under their domains\n",
 	OPT_N, OPT_SEED, OPT_TASKS, OPT_ONLY_TASKS, OPT_LANG, OPT_WITHOUT_REPLACEMENT, OPT_STRATIFY,
-	OPT_PER_LEAF, OPT_IGNORE_WEIGHTS, OPT_EXAMPLES, OPT_TRENDING);
+	OPT_PER_LEAF, OPT_IGNORE_WEIGHTS, OPT_EXAMPLES, OPT_POOL, OPT_TRENDING);
 
 /* grow's own options: rows of tree_grow.h, after the lines of tree_options */
 static const struct stage_option tree_grow_rows[] = { TREE_GROW_OPTIONS, { NULL, 0, 0, 0, NULL, NULL } };
@@ -67,8 +73,9 @@ static int tree_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_EXAMPLES:
 		if (parse_long(arg, 0, 1000, &v))
 			return error("--examples wants 0..1000, not '%s'", arg);
-		c->so.max_examples = (size_t)v;
+		c->examples = v;
 		return 0;
+	case OPT_POOL: c->pool_path = arg; return 0;
 	case OPT_TRENDING: c->trending_path = arg; return 0;
 	}
 	return tree_grow_option(st, &c->grow, id, arg);
@@ -159,11 +166,56 @@ static char *default_tasks_path(const char *lang)
 	return path;
 }
 
+/*
+ * Replace the record's examples by K drawn from its task's pool. The
+ * sampler itself gives the task file's examples; the draw here is seeded
+ * by the record alone, so it does not disturb the sampler's stream.
+ */
+static int draw_examples(const struct tree_cli *c, const struct kt_tasks *tasks,
+			 const struct kt_pools *pools, json_t *rec)
+{
+	const char *task = json_string_value(json_object_get(rec, "task"));
+	const char *id = json_string_value(json_object_get(rec, "id"));
+
+	for (size_t i = 0; task && id && i < tasks->nr; i++)
+		if (!strcmp(tasks->v[i].name, task)) {
+			json_object_set_new(rec, "examples", kt_pools_draw(pools, &tasks->v[i], id, c->so.seed,
+									   (size_t)c->examples));
+			return 0;
+		}
+	return error("sampled record without a known task type");
+}
+
+/* The pools --examples draws from: --pool, or the language's default file if there is one. */
+static int load_pools(const struct tree_cli *c, const struct kt_tasks *tasks, struct kt_pools **out)
+{
+	const char *lang = c->so.lang ? c->so.lang : tasks->lang ? tasks->lang : "en";
+	char *rel, *path;
+	int exists;
+
+	*out = NULL;
+	if (c->examples < 0)
+		return 0;
+	if (c->pool_path) {
+		*out = kt_pools_load(c->pool_path);
+		return *out ? 0 : -1;
+	}
+	rel = xasprintf("prompts/condor/%s/examples.json", lang);
+	path = smelt_share_path(rel);
+	exists = !access(path, F_OK);
+	if (exists)
+		*out = kt_pools_load(path);
+	free(rel);
+	free(path);
+	return exists && !*out ? -1 : 0;
+}
+
 static int cmd_sample(struct stage *st, struct tree_cli *c, struct kt_tree *t)
 {
 	char *tasks_path = c->tasks_path ? xstrdup(c->tasks_path) : default_tasks_path(c->so.lang);
 	struct kt_tasks *tasks = kt_tasks_load(tasks_path);
 	struct kt_sampler *s = NULL;
+	struct kt_pools *pools = NULL;
 	json_t *rec;
 	int r = -1, got;
 
@@ -184,16 +236,26 @@ static int cmd_sample(struct stage *st, struct tree_cli *c, struct kt_tree *t)
 		error("sample needs -n N");
 		goto out;
 	}
+	if (load_pools(c, tasks, &pools) < 0)
+		goto out;
 	s = kt_sampler_new(t, tasks, &c->so);
 	if (!s)
 		goto out;
 	stage_figure_add(st, "population", (double)kt_sampler_population(s));
-	while ((got = kt_sampler_next(s, &rec)) == 1)
+	if (c->examples >= 0)
+		stage_figure_add(st, "examples_per_record", (double)c->examples);
+	while ((got = kt_sampler_next(s, &rec)) == 1) {
+		if (c->examples >= 0 && draw_examples(c, tasks, pools, rec) < 0) {
+			json_decref(rec);
+			goto out;
+		}
 		if (emit(st, rec) < 0)
 			goto out;
+	}
 	r = got < 0 ? -1 : 0;
 out:
 	kt_sampler_free(s);
+	kt_pools_free(pools);
 	kt_tasks_free(tasks);
 	free(tasks_path);
 	return r;
@@ -239,7 +301,7 @@ static int run_command(struct stage *st, struct tree_cli *c, struct kt_tree *t)
 
 int main(int argc, char **argv)
 {
-	struct tree_cli c = { .so = KT_SAMPLE_OPTS_INIT };
+	struct tree_cli c = { .so = KT_SAMPLE_OPTS_INIT, .examples = -1 };
 	struct stage_optspec spec = tree_options;
 	struct stage_option *own, *table;
 	struct kt_tree *t;
