@@ -1,8 +1,9 @@
 /*
  * smelt-condor — the Condor-specific record steps around the LLM stages:
  *
- *   questions  exploded question replies -> question records, level label
- *              -> difficulty id, length bounds
+ *   questions  question replies (whole, or exploded) -> question records,
+ *              level label -> difficulty id, length bounds; the levels a
+ *              reply lacks are counted per level, the others kept
  *   sft        question + answer -> canonical messages (D_V or D_R)
  *   dpo        question + refined + original -> {prompt, chosen, rejected}
  *   report     the count table of a run from the stages' --stats files
@@ -37,6 +38,11 @@ STAGE_OPTIONS(condor_options,
 static const char condor_help[] =
 	"report takes [STEP=]STATS.json ... in pipeline order (STEP defaults to the\n"
 	"file name without .stats.json) and writes {\"steps\": [...]} as JSON to -o.\n"
+	"questions takes smelt-gen's question replies whole (question: [{label,\n"
+	"text}, ...]) or exploded (--explode: question: {label, text}). A whole\n"
+	"reply gives one record per question in it; the levels it lacks are counted\n"
+	"per level in --stats (missing), and only a reply with no question at all\n"
+	"is rejected whole. questions_in = records written + rejected.\n"
 	"dpo leaves out records whose answer was not refined (counted as\n"
 	"\"unrefined\" in --stats): there is no preference between equal answers.\n\n";
 
@@ -47,6 +53,9 @@ struct condor_cli {
 	struct condor_question_opts qo;
 	json_t *provenance;
 	uint64_t unrefined;
+	/* questions: whole replies taken, those lacking a level, per-level misses */
+	uint64_t replies, partial, questions_in;
+	uint64_t *missing; /* [level] */
 };
 
 static int condor_option(struct stage *st, int id, const char *arg, void *ctx)
@@ -91,6 +100,72 @@ static int finish_record(struct record *rec, struct condor_cli *c, json_t *out, 
 	return STAGE_KEEP;
 }
 
+static void count(uint64_t *n, uint64_t by)
+{
+	__atomic_fetch_add(n, by, __ATOMIC_RELAXED);
+}
+
+/*
+ * A whole question reply: its questions go out as rec->outputs; the ones
+ * refused (length, level) travel in rec->aux to condor_serial, which sets
+ * them aside one by one. Worker threads.
+ */
+static int questions_of_reply(struct record *rec, struct condor_cli *c)
+{
+	size_t nlevels = condor_levels_count(c->qo.levels), i;
+	json_t *out = json_array(), *rejects = json_array(), *q;
+	uint64_t present;
+	size_t found = condor_question_explode(rec->json, &c->qo, out, rejects, &present);
+	int lacks = 0;
+
+	count(&c->replies, 1);
+	for (size_t l = 0; l < nlevels && l < 64; l++)
+		if (!(present & (UINT64_C(1) << l))) {
+			count(&c->missing[l], 1);
+			lacks = 1;
+		}
+	count(&c->questions_in, found ? found : 1);
+	if (!found) {
+		json_decref(out);
+		json_decref(rejects);
+		return record_reject(rec, CONDOR_MISSING, "the reply holds no question");
+	}
+	if (lacks)
+		count(&c->partial, 1);
+	json_array_foreach(out, i, q)
+		if (provenance_append(q, c->provenance) < 0) {
+			json_decref(out);
+			json_decref(rejects);
+			return record_reject(rec, "bad_field_type", "\"provenance\" is not a list");
+		}
+	if (json_array_size(rejects)) {
+		char *text = json_dumps(rejects, JSON_COMPACT);
+		sbuf_addstr(&rec->aux, text);
+		free(text);
+	}
+	json_decref(rejects);
+	rec->outputs = out;
+	return STAGE_KEEP;
+}
+
+/* Main thread, in order: set aside the refused questions of a whole reply. */
+static int condor_serial(struct stage *st, struct record *rec, void *ctx)
+{
+	json_t *rejects, *r;
+	size_t i;
+
+	(void)ctx;
+	if (!rec->aux.len)
+		return 0;
+	rejects = json_loadb(rec->aux.buf, rec->aux.len, 0, NULL);
+	json_array_foreach(rejects, i, r)
+		stage_reject(st, &rec->loc, json_object_get(r, "record"), NULL, 0,
+			     json_string_value(json_object_get(r, "kind")), "%s",
+			     json_string_value(json_object_get(r, "message")));
+	json_decref(rejects);
+	return 0;
+}
+
 static int condor_map(struct record *rec, void *ctx)
 {
 	struct condor_cli *c = ctx;
@@ -100,6 +175,9 @@ static int condor_map(struct record *rec, void *ctx)
 	sbuf_reset(&rec->reject_msg);
 	switch (c->cmd[0]) {
 	case 'q':
+		if (json_is_array(json_object_get(rec->json, "question")))
+			return questions_of_reply(rec, c);
+		count(&c->questions_in, 1);
 		out = condor_question_record(rec->json, &c->qo, &kind, &rec->reject_msg);
 		break;
 	case 's':
@@ -221,6 +299,22 @@ out:
 static const char *const condor_commands[] = { "questions", "sft", "dpo", "report", NULL };
 
 static const struct stage_ops condor_ops = { .map = condor_map, .require_id = 1 };
+static const struct stage_ops questions_ops = { .map = condor_map, .serial = condor_serial,
+						.require_id = 1 };
+
+/* questions' --stats figures: replies, partial ones, and the levels missing. */
+static void question_figures(struct stage *st, const struct condor_cli *c)
+{
+	json_t *missing = json_object();
+
+	for (size_t l = 0; l < condor_levels_count(c->qo.levels) && l < 64; l++)
+		json_object_set_new(missing, condor_levels_id_at(c->qo.levels, l),
+				    json_integer((json_int_t)c->missing[l]));
+	stage_figure_add(st, "replies", (double)c->replies);
+	stage_figure_add(st, "partial_replies", (double)c->partial);
+	stage_figure_add(st, "questions_in", (double)c->questions_in);
+	json_object_set_new(st->figures, "missing", missing);
+}
 
 int main(int argc, char **argv)
 {
@@ -261,13 +355,17 @@ int main(int argc, char **argv)
 		c.qo.levels = levels;
 		c.qo.min_chars = (size_t)c.min_chars;
 		c.qo.max_chars = (size_t)c.max_chars;
+		c.missing = xcalloc(condor_levels_count(levels) + 1, sizeof(*c.missing));
 	}
 	c.provenance = make_provenance(&st, &c);
 	stage_open(&st);
-	if (stage_run(&st, &condor_ops, &c) < 0)
+	if (stage_run(&st, levels ? &questions_ops : &condor_ops, &c) < 0)
 		st.failed = 1;
+	if (levels)
+		question_figures(&st, &c);
 	if (!strcmp(c.cmd, "dpo"))
 		stage_figure_add(&st, "unrefined", (double)c.unrefined);
+	free(c.missing);
 	json_decref(c.provenance);
 	condor_levels_free(levels);
 	return stage_finish(&st);

@@ -55,6 +55,7 @@ static const char usage_text[] =
 "  --fault-malformed R   rate of 200 answers whose body is not JSON\n"
 "  --fault-drop R        rate of connections closed without an answer\n"
 "  --condor-malformed R  rate of malformed Condor-style replies\n"
+"  --condor-drop-level R rate of Condor question replies lacking one level\n"
 "  --step-error P        per-step error rate of the arithmetic solver (default 0.1)\n"
 "  --pooling-shape SHAPE list (data: [score], default) or scalar (data: score)\n"
 "  --make-problems N     print N arithmetic word problems as JSONL and exit\n"
@@ -66,7 +67,7 @@ static const char usage_text[] =
 enum {
 	OPT_PORT = 256, OPT_HOST, OPT_SEED, OPT_MODEL, OPT_API_KEY, OPT_LATENCY,
 	OPT_PER_TOKEN, OPT_THREADS, OPT_MAX_IMAGE, OPT_RETRY_AFTER, OPT_STALL_SECONDS,
-	OPT_CONDOR_MALFORMED, OPT_STEP_ERROR, OPT_POOLING_SHAPE, OPT_MAKE_PROBLEMS,
+	OPT_CONDOR_MALFORMED, OPT_CONDOR_DROP_LEVEL, OPT_STEP_ERROR, OPT_POOLING_SHAPE, OPT_MAKE_PROBLEMS,
 	OPT_IMAGES, OPT_VERSION, OPT_API_KEY_ENV, OPT_MAX_BODY, OPT_IDLE_TIMEOUT,
 	OPT_MAX_CONNECTIONS,
 	OPT_FAULT = 512,	/* + enum sim_fault_kind */
@@ -95,6 +96,7 @@ static const struct option long_options[] = {
 	{ "retry-after", required_argument, NULL, OPT_RETRY_AFTER },
 	{ "stall-seconds", required_argument, NULL, OPT_STALL_SECONDS },
 	{ "condor-malformed", required_argument, NULL, OPT_CONDOR_MALFORMED },
+	{ "condor-drop-level", required_argument, NULL, OPT_CONDOR_DROP_LEVEL },
 	{ "step-error", required_argument, NULL, OPT_STEP_ERROR },
 	{ "pooling-shape", required_argument, NULL, OPT_POOLING_SHAPE },
 	{ "make-problems", required_argument, NULL, OPT_MAKE_PROBLEMS },
@@ -190,6 +192,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_RETRY_AFTER: o->cfg.retry_after = long_arg(optarg, 0, 86400); break;
 		case OPT_STALL_SECONDS: o->cfg.stall_seconds = nonneg_arg(optarg); break;
 		case OPT_CONDOR_MALFORMED: o->cfg.condor_malformed = rate_arg(optarg); break;
+		case OPT_CONDOR_DROP_LEVEL: o->cfg.condor_drop_level = rate_arg(optarg); break;
 		case OPT_STEP_ERROR: o->cfg.step_error = rate_arg(optarg); break;
 		case OPT_POOLING_SHAPE:
 			if (strcmp(optarg, "list") && strcmp(optarg, "scalar"))

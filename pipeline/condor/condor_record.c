@@ -110,7 +110,8 @@ static void trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-const char *condor_levels_id(const struct condor_levels *lv, const char *label)
+/* The index of the level a label, name or id names; -1 if none does. */
+static long level_index(const struct condor_levels *lv, const char *label)
 {
 	size_t len = strlen(label);
 
@@ -118,8 +119,25 @@ const char *condor_levels_id(const struct condor_levels *lv, const char *label)
 	for (size_t i = 0; i < lv->nr; i++)
 		for (size_t k = 0; k < lv->v[i].nr; k++)
 			if (strlen(lv->v[i].names[k]) == len && !strncasecmp(lv->v[i].names[k], label, len))
-				return lv->v[i].id;
-	return NULL;
+				return (long)i;
+	return -1;
+}
+
+const char *condor_levels_id(const struct condor_levels *lv, const char *label)
+{
+	long i = level_index(lv, label);
+
+	return i < 0 ? NULL : lv->v[i].id;
+}
+
+size_t condor_levels_count(const struct condor_levels *lv)
+{
+	return lv->nr;
+}
+
+const char *condor_levels_id_at(const struct condor_levels *lv, size_t i)
+{
+	return i < lv->nr ? lv->v[i].id : NULL;
 }
 
 size_t condor_chars(const char *s)
@@ -207,6 +225,67 @@ json_t *condor_question_record(const json_t *in, const struct condor_question_op
 	if (json_object_get(in, "provenance"))
 		json_object_set(out, "provenance", json_object_get(in, "provenance"));
 	return out;
+}
+
+/* Does the block hold a question: text that is more than white space? */
+static const char *block_text(const json_t *block)
+{
+	const char *text = json_string_value(json_object_get(block, "text"));
+
+	return text && text[strspn(text, " \t\r\n")] ? text : NULL;
+}
+
+size_t condor_question_explode(const json_t *in, const struct condor_question_opts *o, json_t *out,
+			       json_t *rejects, uint64_t *present)
+{
+	const json_t *blocks = json_object_get(in, "question"), *block;
+	const char *id = json_string_value(json_object_get(in, "id"));
+	size_t k, found = 0;
+
+	*present = 0;
+	json_array_foreach(blocks, k, block) {
+		const char *label = json_string_value(json_object_get(block, "label"));
+		const char *kind = NULL;
+		struct sbuf err = SBUF_INIT;
+		json_t *child, *q;
+		size_t suffix;
+		long level;
+
+		if (!block_text(block))
+			continue; /* an empty level is a missing one */
+		found++;
+		level = label ? level_index(o->levels, label) : -1;
+		/*
+		 * A question's id ends in its level's number, so that a reply
+		 * missing a level does not renumber the others (and a cache or
+		 * a join keyed by id still meets the same question); a block
+		 * whose level is unknown or repeated takes a number past the
+		 * levels, from its position.
+		 */
+		if (level >= 0 && level < 64 && !(*present & UINT64_C(1) << level)) {
+			*present |= UINT64_C(1) << level;
+			suffix = (size_t)level;
+		} else {
+			suffix = condor_levels_count(o->levels) + k;
+		}
+		child = json_copy((json_t *)in);
+		json_object_set_new(child, "id", json_sprintf("%s-%zu", id ? id : "", suffix));
+		json_object_set_new(child, "pair", json_string(id ? id : ""));
+		json_object_set(child, "question", (json_t *)block);
+		if (json_object_get(in, "provenance")) /* each question appends to its own */
+			json_object_set_new(child, "provenance",
+					    json_deep_copy(json_object_get(in, "provenance")));
+		q = id ? condor_question_record(child, o, &kind, &err)
+		       : fail(&kind, CONDOR_MISSING, &err, "no string \"id\"");
+		if (q)
+			json_array_append_new(out, q);
+		else
+			json_array_append_new(rejects, json_pack("{s:O, s:s, s:s}", "record", child,
+								 "kind", kind, "message", err.buf));
+		json_decref(child);
+		sbuf_release(&err);
+	}
+	return found;
 }
 
 /*

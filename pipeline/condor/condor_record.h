@@ -2,9 +2,10 @@
  * condor_record.h — the record shapes of the Condor pipeline, built from
  * what the LLM stages leave behind:
  *
- *  - question records: one per generated question, from the records
- *    smelt-gen --explode writes for the question prompt (a tree sample
- *    whose `question` is the parsed block {label, text}): {id, pair,
+ *  - question records: one per generated question, from the question
+ *    replies smelt-gen writes for the question prompt (a tree sample whose
+ *    `question` is the parsed list of blocks [{label, text}, ...], or with
+ *    --explode one record per block {label, text}): {id, pair,
  *    question, difficulty, path, domain, theme, task, lang, images?,
  *    provenance}, with the level label ("Hard", "困难") turned into the
  *    difficulty id of knowledge_tree/difficulty.json, and length bounds;
@@ -21,6 +22,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/sbuf.h"
 #include "core/util.h"
@@ -43,6 +45,9 @@ void condor_levels_free(struct condor_levels *lv);
 /* The id for a label or name in any language, or an id itself, ignoring
  * case and surrounding space; NULL if unknown. Borrowed. */
 const char *condor_levels_id(const struct condor_levels *lv, const char *label);
+/* The number of levels, and the id of level i (file order; borrowed). */
+size_t condor_levels_count(const struct condor_levels *lv);
+const char *condor_levels_id_at(const struct condor_levels *lv, size_t i);
 
 struct condor_question_opts {
 	const struct condor_levels *levels;
@@ -57,6 +62,21 @@ struct condor_question_opts {
  */
 json_t *condor_question_record(const json_t *in, const struct condor_question_opts *o,
 			       const char **kind, struct sbuf *err);
+
+/*
+ * The question records of one whole reply: `in`'s `question` is the list
+ * of blocks [{label, text}, ...] the markers parser gives for the question
+ * prompt. Each block with text becomes a question record (id
+ * "<in.id>-<k>", k its place in the list; pair in.id) appended to `out`,
+ * or, when condor_question_record refuses it, {record, kind, message}
+ * appended to `rejects`. A block without text is a missing question, not
+ * a reject. Bit i of *present is set when level i (file order, i < 64)
+ * has a question in the reply, kept or not: the levels not set are the
+ * missing ones. Returns the number of blocks with text; 0 means the reply
+ * holds no question at all (the caller rejects the record whole).
+ */
+size_t condor_question_explode(const json_t *in, const struct condor_question_opts *o, json_t *out,
+			       json_t *rejects, uint64_t *present);
 
 /*
  * The SFT record: messages [{user: question}, {assistant: in[answer_field]}],

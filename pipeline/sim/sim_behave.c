@@ -142,7 +142,7 @@ void sim_behave_reply(const struct sim_prompt *p, int64_t seed, struct sbuf *out
 				p->cfg->step_error, stream, out);
 	else if (p->continuation ||
 		 !sim_condor_reply(context, sim_prompt_last_user(p), &rng,
-				   p->cfg->condor_malformed, out))
+				   p->cfg->condor_malformed, p->cfg->condor_drop_level, out))
 		generic_answer(p, &rng, out);
 	free(context);
 }

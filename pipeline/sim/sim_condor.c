@@ -18,6 +18,7 @@ struct condor_lang {
 	const char *q_start, *q_end;
 	const char *a_start, *a_end;
 	const char *critique[2], *strength[2], *weakness[2], *suggestion[2];
+	const char *suggestion_alt[2];	/* used instead when the prompt names it */
 	const char *improved[2];
 	const char *theme_label[2], *task_label[2], *path_label[3];
 	const char *path_quote[2];	/* a quoted path: opening text, closing quote */
@@ -87,6 +88,7 @@ static const struct condor_lang zh = {
 	.strength = { "[优点开始]", "[优点结束]" },
 	.weakness = { "[缺点开始]", "[缺点结束]" },
 	.suggestion = { "[建议开始]", "[建议结束]" },
+	.suggestion_alt = { "[改进意见开始]", "[改进意见结束]" },
 	.improved = { "[改进回答开始]", "[改进回答结束]" },
 	.theme_label = { "主题：", "主题:" },
 	.task_label = { "任务：", "任务:" },
@@ -162,8 +164,11 @@ static void add_marked(struct sbuf *out, const char *const marks[2], const char 
 }
 
 static void questions(const char *prompt, const struct condor_lang *L, struct sim_rng *rng,
-		      int bad, struct sbuf *out)
+		      int bad, double drop_level, struct sbuf *out)
 {
+	/* drawn only when asked for, so other replies keep their streams */
+	int drop = drop_level > 0 && sim_rng_unit(rng) < drop_level ? (int)sim_rng_below(rng, 3) : -1;
+	int first = 1;
 	char *theme = labelled(prompt, L->theme_label, 2, L->default_theme);
 	char *task = labelled(prompt, L->task_label, 2, L->default_task);
 	const char *args[2] = { theme, task };
@@ -173,12 +178,13 @@ static void questions(const char *prompt, const struct condor_lang *L, struct si
 		struct sbuf q = SBUF_INIT;
 
 		sim_text_fill(&q, L->questions[lv][sim_rng_below(rng, 3)], args);
-		if (bad == 2 && lv == 1) {	/* a missing level */
+		if ((bad == 2 && lv == 1) || lv == drop) {	/* a missing level */
 			sbuf_release(&q);
 			continue;
 		}
-		if (lv)
+		if (!first)
 			sbuf_addstr(out, "\n\n");
+		first = 0;
 		sbuf_addstr(out, L->level[lv]);
 		add_marked(out, qmarks, q.buf, !(bad == 0 && lv == 2));
 		sbuf_release(&q);
@@ -194,6 +200,8 @@ static void critique(const char *prompt, const char *last_user, const struct con
 	char *topic = topic_of(question ? question : last_user, L);
 	const char *args[1] = { topic };
 	struct sbuf part = SBUF_INIT;
+	const char *const *suggestion = L->suggestion_alt[0] && strstr(prompt, L->suggestion_alt[0]) ?
+		L->suggestion_alt : L->suggestion;
 
 	sbuf_addstr(out, L->critique[0]);
 	sbuf_addch(out, '\n');
@@ -210,7 +218,7 @@ static void critique(const char *prompt, const char *last_user, const struct con
 	sim_text_fill(&part, L->suggestions[sim_rng_below(rng, 2)], args);
 	if (bad != 2) {		/* 2: the suggestion block is missing */
 		sbuf_addch(out, '\n');
-		add_marked(out, L->suggestion, part.buf, 1);
+		add_marked(out, suggestion, part.buf, 1);
 	}
 	if (bad != 0) {
 		sbuf_addch(out, '\n');
@@ -303,7 +311,7 @@ static void tree(const char *prompt, const struct condor_lang *L, struct sim_rng
 }
 
 int sim_condor_reply(const char *prompt, const char *last_user, struct sim_rng *rng,
-		     double malformed, struct sbuf *out)
+		     double malformed, double drop_level, struct sbuf *out)
 {
 	const struct condor_lang *langs[2] = { &en, &zh }, *L;
 	/* bad: -1 well-formed; else which malformation (0 end marker, 1 prose, 2 missing part) */
@@ -327,7 +335,7 @@ int sim_condor_reply(const char *prompt, const char *last_user, struct sim_rng *
 	for (int i = 0; i < 2; i++) {
 		L = langs[i];
 		if (strstr(prompt, L->q_start) && strstr(prompt, L->level[0])) {
-			questions(prompt, L, rng, bad, out);
+			questions(prompt, L, rng, bad, drop_level, out);
 			goto done;
 		}
 	}

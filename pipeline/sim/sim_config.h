@@ -26,6 +26,7 @@ struct sim_config {
 	long retry_after;		/* seconds, in 429 answers */
 	double stall_seconds;
 	double condor_malformed;	/* rate of malformed Condor replies */
+	double condor_drop_level;	/* rate of question replies lacking one level */
 	double step_error;		/* per-step error rate of the solver */
 	int pooling_scalar;		/* /pooling data: score instead of [score] */
 };
