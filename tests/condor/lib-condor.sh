@@ -55,15 +55,18 @@ condor_validate() {
 }
 
 # condor_counts_add_up OUT: each step takes what the step before gave, and
-# every record it took is written, rejected, or counted as not a pair.
+# every record it took is written, rejected, or counted as not a pair; the
+# length step (smelt-condor questions) takes whole replies and writes or
+# rejects every question found in them (questions_in).
 condor_counts_add_up() {
 	jq -e '
 		(.steps | map({(.step): .}) | add) as $s |
 		def out(k): $s[k].records_out;
 		def balanced(k): $s[k].records_in == $s[k].records_out + $s[k].records_rejected + ($s[k].figures.unrefined // 0);
 		$s.questions.records_in == out("sample") and
-		$s.questions.records_out == $s.questions.figures["gen.exploded_records"] and
 		$s.length.records_in == out("questions") and
+		$s.length.figures.replies == $s.length.records_in and
+		$s.length.records_out + $s.length.records_rejected == $s.length.figures.questions_in and
 		$s.dedup.records_in == out("length") and
 		$s.answers.records_in == out("dedup") and
 		$s.critiques.records_in == out("answers") and
@@ -71,7 +74,7 @@ condor_counts_add_up() {
 		$s.sft_v.records_in == out("answers") and
 		$s.sft_r.records_in == out("refine") and
 		$s.dpo.records_in == out("refine") and
-		([ "length", "dedup", "answers", "critiques", "refine", "sft_v", "sft_r", "dpo" ] | all(balanced(.))) and
+		([ "questions", "dedup", "answers", "critiques", "refine", "sft_v", "sft_r", "dpo" ] | all(balanced(.))) and
 		$s.dpo.records_out == $s.refine.figures["refine.refined"]' "$1/counts.json" >/dev/null
 }
 
