@@ -16,6 +16,7 @@
 struct cat {
 	enum conv_format from, to;
 	int convert, require_ids;
+	struct conv_prm_opts prm;
 };
 
 STAGE_OPTIONS(cat_options,
@@ -23,8 +24,18 @@ STAGE_OPTIONS(cat_options,
 	"to=FMT       convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), or\n"
 	"             export smelt-mc labels: visualprm400k, math-shepherd, prm-raw\n"
 	"require-ids  reject records without a string id instead of assigning one\n"
-	"ids          assign missing ids (the default; kept for old scripts)\n",
-	OPT_FROM, OPT_TO, OPT_REQUIRE_IDS, OPT_IDS);
+	"ids          assign missing ids (the default; kept for old scripts)\n"
+	"prm-system-prompt=TEXT  visualprm400k: the system turn (default VisualPRM's)\n"
+	"prm-first-turn=TEXT  visualprm400k: the first human turn, {question} and {step}\n"
+	"             replaced (default \"### Question:\\n{question}\\n\\n### Solution Process:\\n{step}\")\n"
+	"prm-keep-suffixes  visualprm400k: keep VisualPRM's short-answer instructions (\"Answer the\n"
+	"             question using a single word or phrase.\", ...) at the end of questions\n"
+	"prm-raw-any-mode  prm-raw: export exact-binary / first-error records too (their\n"
+	"             scores are null; counts are early-stopped)\n",
+	OPT_FROM, OPT_TO, OPT_REQUIRE_IDS, OPT_IDS, OPT_PRM_SYSTEM_PROMPT, OPT_PRM_FIRST_TURN,
+	OPT_PRM_KEEP_SUFFIXES, OPT_PRM_RAW_ANY_MODE);
+
+static const char *const no_suffixes[] = { NULL };
 
 static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 {
@@ -45,6 +56,10 @@ static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 		return 0;
 	}
 	case OPT_IDS: c->require_ids = 0; return 0;
+	case OPT_PRM_SYSTEM_PROMPT: c->prm.system_prompt = arg; return 0;
+	case OPT_PRM_FIRST_TURN: c->prm.first_turn = arg; return 0;
+	case OPT_PRM_KEEP_SUFFIXES: c->prm.suffixes = no_suffixes; return 0;
+	case OPT_PRM_RAW_ANY_MODE: c->prm.raw_any_mode = 1; return 0;
 	case OPT_REQUIRE_IDS: c->require_ids = 1; return 0;
 	}
 	return -1;
@@ -91,7 +106,7 @@ static int cat_map(struct record *rec, void *ctx)
 		return STAGE_KEEP;
 	sbuf_reset(&rec->reject_msg);
 	if (c->to >= CONV_VISUALPRM400K) {
-		out = conv_prm_export(rec->json, c->to, NULL, &kind, &rec->reject_msg);
+		out = conv_prm_export(rec->json, c->to, &c->prm, &kind, &rec->reject_msg);
 		if (!out)
 			goto reject;
 		json_decref(rec->json);
@@ -115,7 +130,7 @@ reject:
 
 int main(int argc, char **argv)
 {
-	struct cat c = { CONV_AUTO, CONV_AUTO, 0, 0 };
+	struct cat c = { .from = CONV_AUTO, .to = CONV_AUTO };
 	struct stage_ops ops = { .map = cat_map };
 	struct stage st;
 

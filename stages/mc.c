@@ -23,8 +23,18 @@ static const char mc_help[] =
 	"provenance entry. Modes: full rolls every step out N times; visualprm stops\n"
 	"after the first step with no correct continuation (later steps: score 0,\n"
 	"total 0); exact-binary stops each step as soon as its label is certain\n"
-	"(same labels as full on the same seeds); first-error binary-searches the\n"
-	"first \"-\" step. Sample i of a step uses seed --seed + i.\n\n";
+	"(expected samples per step at success rate p: (1-(1-p)^N)/p, full: N);\n"
+	"first-error binary-searches the first \"-\" step. Sample i of a step uses\n"
+	"seed --seed + i.\n\n"
+	"Scores: only full and visualprm write score (correct/N, the Monte-Carlo\n"
+	"estimate); exact-binary and first-error write score null with the label,\n"
+	"num_mc_correct and num_mc_total (samples drawn). Their labels equal full's\n"
+	"sample by sample only with --n-mode seeds against a server that reproduces a\n"
+	"sample from its seed (smelt-sim); otherwise they have the same distribution.\n\n"
+	"A continuation is correct only if its answer is found by --extract alone (no\n"
+	"last-number or whole-reply fallback unless --extract auto) and it did not end\n"
+	"by length (finish_reason \"length\"); --stats counts no_answer and\n"
+	"cut_by_length.\n\n";
 
 STAGE_OPTIONS(mc_options,
 	"prompt=FILE       the prompt the solutions were sampled with (prompts/visualprm/)\n"
@@ -37,12 +47,15 @@ STAGE_OPTIONS(mc_options,
 	"merge=HOW         chunk (VisualPRM's, default) or even\n"
 	"n-mode=MODE       a batch as n=K (n), K seeded requests (seeds), or auto\n"
 	"continuation=HOW  vllm (continue_final_message, default) or plain\n"
+	"extract=HOW       where a continuation's answer is: final-answer, boxed,\n"
+	"                  answer-tag (tag), auto, ... (default: the prompt's front\n"
+	"                  matter 'extract:', else final-answer); only auto falls back\n"
 	ANSWER_SPEC_ANSWER_MODE("answer equivalence: " ANSWER_MODES)
 	ANSWER_SPEC_TOLERANCE("--answer-mode")
 	ANSWER_SPEC_PERCENT
 	"dry-run           print the planned request and generation counts; ask nothing\n",
 	OPT_PROMPT, OPT_MODE, OPT_ROLLOUTS, OPT_THRESHOLD, OPT_FIRST_BATCH, OPT_MAX_STEPS,
-	OPT_MERGE, OPT_N_MODE, OPT_CONTINUATION, ANSWER_OPT_ANSWER_MODE, ANSWER_OPT_REL_TOL,
+	OPT_MERGE, OPT_N_MODE, OPT_CONTINUATION, OPT_EXTRACT, ANSWER_OPT_ANSWER_MODE, ANSWER_OPT_REL_TOL,
 	ANSWER_OPT_RELAXED_TOL, ANSWER_OPT_PERCENT, OPT_DRY_RUN);
 
 struct mc_cli {
@@ -52,6 +65,7 @@ struct mc_cli {
 	long max_steps;
 	enum step_merge merge;
 	int n_mode, continuation, dry_run;
+	const char *extract; /* --extract as given, NULL: the prompt's */
 };
 
 static int mc_option(struct stage *st, int id, const char *arg, void *ctx)
@@ -86,9 +100,34 @@ static int mc_option(struct stage *st, int id, const char *arg, void *ctx)
 		if ((c->continuation = mc_continuation_parse(arg)) < 0)
 			stage_usage_error(st, "--continuation wants vllm or plain, not '%s'", arg);
 		return 0;
+	case OPT_EXTRACT: c->extract = arg; return 0;
 	case OPT_DRY_RUN: c->dry_run = 1; return 0;
 	}
 	return -1;
+}
+
+/*
+ * The extraction method: --extract, else the one the policy prompt
+ * declares (front matter "extract: final-answer" or "boxed"), else
+ * final-answer. A specific method never falls back to another.
+ */
+static void mc_pick_extract(struct llm_stage *ls, struct mc_cli *c)
+{
+	const char *how = c->extract, *from = "--extract";
+
+	if (!how && ls->prompt.pf) {
+		how = json_string_value(json_object_get(prompt_file_defaults(ls->prompt.pf), "extract"));
+		from = prompt_file_path(ls->prompt.pf);
+	}
+	if (!how) {
+		c->check.extract = EXTRACT_FINAL_ANSWER;
+		return;
+	}
+	if (!strcmp(how, "tag"))
+		how = "answer-tag";
+	if (extract_method_parse(how, &c->check.extract) < 0)
+		stage_usage_error(&ls->st, "%s: extract wants final-answer, boxed, answer-tag, auto, phrase, "
+				  "option, whole or last-number, not '%s'", from, how);
 }
 
 static void print_plan(const json_t *plan)
@@ -155,6 +194,7 @@ int main(int argc, char **argv)
 	}
 	if (!c.dry_run)
 		llm_stage_require_model(&ls, &ls.prompt.params);
+	mc_pick_extract(&ls, &c);
 	llm_stage_setup(&ls, &ls.prompt, &r.llm);
 	r.cfg = c.cfg;
 	r.check = c.check;

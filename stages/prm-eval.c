@@ -13,7 +13,8 @@
 #include "stage/stage.h"
 
 static const char eval_help[] =
-	"Gold: 1 correct, -1 incorrect, 0 neutral (left out). Predictions per step: scores\n"
+	"Gold: 1 correct, -1 incorrect, 0 neutral (left out); smelt-mc's labels \"+\", \"-\"\n"
+	"and null (neutral) also serve, e.g. --gold labels. Predictions per step: scores\n"
 	"(correct iff > --threshold), \"+\"/\"-\", booleans, or {score} objects; null = no\n"
 	"prediction (counted as unpredicted). The report (one JSON record) has per-source\n"
 	"and overall counts, f1_correct, f1_incorrect and macro_f1; overall pools every\n"

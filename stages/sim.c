@@ -58,6 +58,8 @@ static const char usage_text[] =
 "  --condor-drop-level R rate of Condor question replies lacking one level\n"
 "  --step-error P        per-step error rate of the arithmetic solver (default 0.1)\n"
 "  --pooling-shape SHAPE list (data: [score], default) or scalar (data: score)\n"
+"  --sloppy-ending R     rate of solutions ending in a recheck, not a final answer\n"
+"  --prm-noise S         PRM requests: noise (std. dev.) on the logit of P(\"+\") (default 1)\n"
 "  --make-problems N     print N arithmetic word problems as JSONL and exit\n"
 "  --images              with --make-problems: attach a tiny PNG to each\n"
 "\n"
@@ -69,7 +71,7 @@ enum {
 	OPT_PER_TOKEN, OPT_THREADS, OPT_MAX_IMAGE, OPT_RETRY_AFTER, OPT_STALL_SECONDS,
 	OPT_CONDOR_MALFORMED, OPT_CONDOR_DROP_LEVEL, OPT_STEP_ERROR, OPT_POOLING_SHAPE, OPT_MAKE_PROBLEMS,
 	OPT_IMAGES, OPT_VERSION, OPT_API_KEY_ENV, OPT_MAX_BODY, OPT_IDLE_TIMEOUT,
-	OPT_MAX_CONNECTIONS,
+	OPT_MAX_CONNECTIONS, OPT_SLOPPY_ENDING, OPT_PRM_NOISE,
 	OPT_FAULT = 512,	/* + enum sim_fault_kind */
 };
 
@@ -99,6 +101,8 @@ static const struct option long_options[] = {
 	{ "condor-drop-level", required_argument, NULL, OPT_CONDOR_DROP_LEVEL },
 	{ "step-error", required_argument, NULL, OPT_STEP_ERROR },
 	{ "pooling-shape", required_argument, NULL, OPT_POOLING_SHAPE },
+	{ "sloppy-ending", required_argument, NULL, OPT_SLOPPY_ENDING },
+	{ "prm-noise", required_argument, NULL, OPT_PRM_NOISE },
 	{ "make-problems", required_argument, NULL, OPT_MAKE_PROBLEMS },
 	{ "images", no_argument, NULL, OPT_IMAGES },
 	{ "help", no_argument, NULL, 'h' },
@@ -194,6 +198,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_CONDOR_MALFORMED: o->cfg.condor_malformed = rate_arg(optarg); break;
 		case OPT_CONDOR_DROP_LEVEL: o->cfg.condor_drop_level = rate_arg(optarg); break;
 		case OPT_STEP_ERROR: o->cfg.step_error = rate_arg(optarg); break;
+		case OPT_SLOPPY_ENDING: o->cfg.sloppy_ending = rate_arg(optarg); break;
+		case OPT_PRM_NOISE: o->cfg.prm_noise = nonneg_arg(optarg); break;
 		case OPT_POOLING_SHAPE:
 			if (strcmp(optarg, "list") && strcmp(optarg, "scalar"))
 				usage_error("bad pooling shape '%s' (want list or scalar)", optarg);

@@ -7,6 +7,7 @@
 #include "prm/conv_prm.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prm/prm_check.h"
@@ -14,10 +15,78 @@
 #include "core/util.h"
 
 const char conv_prm_system_prompt[] =
-	"You review a worked solution one step at a time. The first message holds the problem and the "
-	"solution's first step; every later message holds the next step. After each step, reply \"+\" "
-	"if everything so far is still correct, or \"-\" if a mistake has been made at or before this "
-	"step. Reply with that single character and nothing else.";
+	"You are an advanced AI assistant, designed to serve as a process supervision model. In this "
+	"task, I will provide a problem statement followed by the first step of the solution process. "
+	"For each subsequent turn, I will give you a new step in the solution. Your role is to assess "
+	"whether the solution process is correct up to the current step.\n"
+	"\n"
+	"- In the **first round**, I will input the problem and the first step of the solution process.\n"
+	"- In **each subsequent round**, I will provide the next step in the solution.\n"
+	"\n"
+	"For each step, you should:\n"
+	"\n"
+	"- Respond with **\"+\"** if you believe the solution process is correct up to this step.\n"
+	"- Respond with **\"-\"** if you detect any issues or errors in the process up to this step.\n"
+	"\n"
+	"Please note:\n"
+	"- Only respond with **\"+\"** or **\"-\"**. Do not provide any additional explanations, "
+	"comments, or justifications.\n"
+	"\n"
+	"Your task is to verify the accuracy and correctness of each step in the given solution process.";
+
+const char *const conv_prm_suffixes[] = {
+	"Answer the question using a single word or phrase.",
+	"Answer with the option's letter from the given choices directly.",
+	"Please answer Yes or No.",
+	NULL,
+};
+
+static size_t trim_end(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+/* The length of `q` without its trailing instructions (any order, any number). */
+static size_t strip_suffixes(const char *q, const char *const *suffixes)
+{
+	size_t n = trim_end(q, strlen(q));
+	int cut = 1;
+
+	while (cut && suffixes) {
+		cut = 0;
+		for (const char *const *sfx = suffixes; *sfx; sfx++) {
+			size_t l = strlen(*sfx);
+
+			if (l && l <= n && !memcmp(q + n - l, *sfx, l)) {
+				n = trim_end(q, n - l);
+				cut = 1;
+			}
+		}
+	}
+	return n;
+}
+
+void conv_prm_first_turn(struct sbuf *out, const char *question, const char *step,
+			 const struct conv_prm_opts *o)
+{
+	const char *t = o && o->first_turn ? o->first_turn : CONV_PRM_FIRST_TURN;
+	const char *const *sfx = o && o->suffixes ? o->suffixes : conv_prm_suffixes;
+	size_t qlen = strip_suffixes(question, sfx);
+
+	while (*t) {
+		if (!strncmp(t, "{question}", 10)) {
+			sbuf_add(out, question, qlen);
+			t += 10;
+		} else if (!strncmp(t, "{step}", 6)) {
+			sbuf_addstr(out, step);
+			t += 6;
+		} else {
+			sbuf_addch(out, *t++);
+		}
+	}
+}
 
 /* One exported solution: steps and labels up to the first unlabelled step. */
 struct prm_steps {
@@ -183,7 +252,7 @@ static json_t *to_visualprm400k(const json_t *rec, const struct prm_steps *ps, c
 				const char **kind, struct sbuf *err)
 {
 	static const char *const owned[] = { "question", "response", "steps", "steps_with_score", "labels",
-					     "num_mc_sequences", "mc", "images", "image", NULL };
+					     "num_mc_sequences", "images", "image", NULL };
 	char *q = question_text(rec, ps->images, kind, err);
 	struct sbuf first = SBUF_INIT;
 	json_t *conv, *add, *img;
@@ -192,7 +261,7 @@ static json_t *to_visualprm400k(const json_t *rec, const struct prm_steps *ps, c
 		return NULL;
 	conv = json_array();
 	json_array_append_new(conv, turn("system", o->system_prompt ? o->system_prompt : conv_prm_system_prompt));
-	sbuf_addf(&first, "### Question:\n%s\n\n### Solution Process:\n%s", q, ps->step[0]);
+	conv_prm_first_turn(&first, q, ps->step[0], o);
 	for (size_t i = 0; i < ps->nr; i++) {
 		json_array_append_new(conv, turn("human", i ? ps->step[i] : first.buf));
 		json_array_append_new(conv, turn("gpt", ps->plus[i] ? "+" : "-"));
@@ -206,37 +275,52 @@ static json_t *to_visualprm400k(const json_t *rec, const struct prm_steps *ps, c
 	return rebuild(rec, owned, add);
 }
 
+int conv_prm_tagged(struct sbuf *out, const char *question, const char *const *steps, size_t n,
+		    const char *tag, const char *const *marks, size_t *bad)
+{
+	if (strstr(question, tag)) {
+		*bad = n;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strstr(steps[i], tag)) {
+			*bad = i;
+			return -1;
+		}
+	sbuf_addf(out, "%s ", question);
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(out, "%s%s %s", i ? "\n" : "", steps[i], marks ? marks[i] : tag);
+	return 0;
+}
+
 static json_t *to_math_shepherd(const json_t *rec, const struct prm_steps *ps, const struct conv_prm_opts *o,
 				const char **kind, struct sbuf *err)
 {
 	static const char *const owned[] = { "question", "response", "steps", "steps_with_score", "labels",
-					     "num_mc_sequences", "mc", "images", "image", NULL };
+					     "num_mc_sequences", "images", "image", NULL };
 	const char *tag = o->tag ? o->tag : CONV_PRM_TAG;
 	const char *q = json_string_value(json_object_get(rec, "question"));
+	const char *marks[ARRAY_SIZE(ps->step)];
 	struct sbuf in = SBUF_INIT, lab = SBUF_INIT;
 	json_t *add, *img;
+	size_t bad;
 
 	if (!q) {
 		prm_fail(kind, json_object_get(rec, "question") ? CONV_BAD_FIELD : CONV_MISSING_FIELD, err,
 			 "\"question\" must be a string");
 		return NULL;
 	}
-	if (strstr(q, tag)) {
-		prm_fail(kind, CONV_CANNOT_CONVERT, err, "the question contains the step tag '%s'", tag);
+	for (size_t i = 0; i < ps->nr; i++)
+		marks[i] = ps->plus[i] ? "+" : "-";
+	if (conv_prm_tagged(&in, q, ps->step, ps->nr, tag, NULL, &bad) < 0) {
+		if (bad == ps->nr)
+			prm_fail(kind, CONV_CANNOT_CONVERT, err, "the question contains the step tag '%s'", tag);
+		else
+			prm_fail(kind, CONV_CANNOT_CONVERT, err, "step %zu contains the step tag '%s'", bad, tag);
 		return NULL;
 	}
-	sbuf_addf(&in, "%s ", q);
-	sbuf_addf(&lab, "%s ", q);
-	for (size_t i = 0; i < ps->nr; i++) {
-		if (strstr(ps->step[i], tag)) {
-			sbuf_release(&in);
-			sbuf_release(&lab);
-			prm_fail(kind, CONV_CANNOT_CONVERT, err, "step %zu contains the step tag '%s'", i, tag);
-			return NULL;
-		}
-		sbuf_addf(&in, "%s%s %s", i ? "\n" : "", ps->step[i], tag);
-		sbuf_addf(&lab, "%s%s %s", i ? "\n" : "", ps->step[i], ps->plus[i] ? "+" : "-");
-	}
+	if (conv_prm_tagged(&lab, q, ps->step, ps->nr, tag, marks, &bad) < 0)
+		abort(); /* checked just above */
 	add = json_object();
 	json_object_set_new(add, "input", json_stringn(in.buf, in.len));
 	json_object_set_new(add, "label", json_stringn(lab.buf, lab.len));
@@ -247,19 +331,35 @@ static json_t *to_math_shepherd(const json_t *rec, const struct prm_steps *ps, c
 	return rebuild(rec, owned, add);
 }
 
-static json_t *to_raw(const json_t *rec, const struct prm_steps *ps, const char **kind, struct sbuf *err)
+/* 1 when rec's labelling mode wrote no Monte-Carlo score (mc_plan.h's mc_mode_estimates). */
+static int no_estimate(const json_t *rec, const char **mode)
+{
+	*mode = json_string_value(json_object_get(json_object_get(rec, "mc"), "mode"));
+	return *mode && (!strcmp(*mode, "exact-binary") || !strcmp(*mode, "first-error"));
+}
+
+static json_t *to_raw(const json_t *rec, const struct prm_steps *ps, const struct conv_prm_opts *o,
+		      const char **kind, struct sbuf *err)
 {
 	static const char *const owned[] = { "images", "image", "response", "steps", "steps_with_score",
-					     "labels", "mc", "num_mc_sequences", NULL };
+					     "labels", "num_mc_sequences", NULL };
 	const json_t *sws = json_object_get(rec, "steps_with_score"), *resp = json_object_get(rec, "response");
 	const json_t *nmc = json_object_get(rec, "num_mc_sequences");
 	json_t *add = json_object(), *img;
 	struct step_list sl = STEP_LIST_INIT;
 	struct sbuf joined = SBUF_INIT;
+	const char *mode;
 
 	if (!json_is_array(sws)) {
 		json_decref(add);
 		prm_fail(kind, CONV_MISSING_FIELD, err, "record has no \"steps_with_score\"");
+		return NULL;
+	}
+	if (!o->raw_any_mode && no_estimate(rec, &mode)) {
+		json_decref(add);
+		prm_fail(kind, CONV_CANNOT_CONVERT, err, "mode %s wrote no Monte-Carlo scores (score null, "
+			 "early-stopped counts): prm-raw's scores would be wrong as soft labels; export labels "
+			 "with --to visualprm400k, or pass --prm-raw-any-mode", mode);
 		return NULL;
 	}
 	if ((img = image_field(ps->images)))
@@ -290,7 +390,7 @@ static json_t *to_raw(const json_t *rec, const struct prm_steps *ps, const char 
 json_t *conv_prm_export(const json_t *rec, enum conv_format to, const struct conv_prm_opts *o,
 			const char **kind, struct sbuf *err)
 {
-	static const struct conv_prm_opts defaults = { NULL, NULL, 0 };
+	static const struct conv_prm_opts defaults = { 0 };
 	struct prm_steps *ps;
 	json_t *out = NULL;
 
@@ -315,7 +415,7 @@ json_t *conv_prm_export(const json_t *rec, enum conv_format to, const struct con
 		out = to_math_shepherd(rec, ps, o, kind, err);
 		break;
 	case CONV_PRM_RAW:
-		out = to_raw(rec, ps, kind, err);
+		out = to_raw(rec, ps, o, kind, err);
 		break;
 	default:
 		prm_fail(kind, CONV_CANNOT_CONVERT, err, "'%s' is not a PRM export", conv_format_name(to));

@@ -24,6 +24,11 @@ static const char *const mode_names[] = {
 	[MC_MODE_FIRST_ERROR] = "first-error",
 };
 
+int mc_mode_estimates(enum mc_mode mode)
+{
+	return mode == MC_MODE_FULL || mode == MC_MODE_VISUALPRM;
+}
+
 const char *mc_mode_name(enum mc_mode mode)
 {
 	return (size_t)mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";

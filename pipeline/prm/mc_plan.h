@@ -22,10 +22,15 @@
  *                 0), "-" once even all the remaining ones could not get
  *                 there. Samples are requested in batches of first_batch,
  *                 then doubling (1, 2, 4, 8, 1 for N = 16). The label is
- *                 the one `full` gives with the same seeds, by
- *                 construction; num_mc_correct / num_mc_total count the
- *                 examined samples, so their ratio passes the threshold
- *                 exactly when the label is "+".
+ *                 the one `full` gives when sample i has the same text in
+ *                 both (same seeds, a server that reproduces a sample
+ *                 from its seed), and has the same distribution anyway;
+ *                 num_mc_correct / num_mc_total count the examined
+ *                 samples, so their ratio passes the threshold exactly
+ *                 when the label is "+" — but it is no estimate of the
+ *                 success rate (the stop biases it up). Expected samples
+ *                 per step at threshold 0 and success rate p:
+ *                 (1 - (1-p)^N) / p, against full's N.
  *   first-error   OmegaPRM-style binary search for the first "-" step,
  *                 each probe decided as in exact-binary. It assumes that a
  *                 "-" step is followed by "-" steps, takes the last step
@@ -155,6 +160,13 @@ struct mc_bounds {
 
 int mc_plan_bounds(const struct mc_config *cfg, size_t nsteps, int final_correct, int seeds,
 		   struct mc_bounds *out) MUST_CHECK;
+
+/*
+ * 1 for the modes whose correct/N is the Monte-Carlo estimate (full,
+ * visualprm: every rolled-out step draws all N samples), 0 for the ones
+ * that stop early (exact-binary, first-error).
+ */
+int mc_mode_estimates(enum mc_mode mode);
 
 /* "full", "visualprm", "exact-binary", "first-error" <-> enum. */
 const char *mc_mode_name(enum mc_mode mode);

@@ -82,6 +82,7 @@ void mc_run_prepare(struct mc_run *r)
 	json_object_set_new(params, "continuation",
 			    json_string(r->continuation == MC_CONT_VLLM ? "vllm" : "plain"));
 	json_object_set_new(params, "answer_mode", json_string(answer_mode_name(r->check.mode)));
+	json_object_set_new(params, "extract", json_string(extract_method_name(r->check.extract)));
 	json_object_set_new(params, "rel_tol", json_real(r->check.rel_tol));
 	r->provenance = provenance_entry(r->llm.stage_name, r->llm.params.model,
 					 r->llm.prompt ? prompt_file_hash(r->llm.prompt) : NULL, params);
@@ -239,28 +240,60 @@ static void submit_asks(struct mc_run *r, struct llm_job *job, const struct mc_a
 		submit_batch(r, job, asks->v[i].step, asks->v[i].first, asks->v[i].count);
 }
 
+/*
+ * Whether one continuation reached the gold answer: a continuation the
+ * server cut at max_tokens never did (its text may hold an answer it
+ * would have revised), and one whose answer is not where the extraction
+ * method looks did not either. *why says which (MC_WHY_*).
+ */
+int mc_continuation_correct(const char *text, const char *finish_reason, const char *gold,
+			    const struct answer_opts *opts, enum mc_why *why)
+{
+	struct answer_verdict v;
+
+	*why = MC_WHY_CHECKED;
+	if (finish_reason && !strcmp(finish_reason, "length")) {
+		*why = MC_WHY_LENGTH;
+		return 0;
+	}
+	/* a completion too deep to check (v.too_deep) did not reach the answer either */
+	if (answer_check(text, gold, opts, &v, NULL) < 0)
+		return 0;
+	if (v.method == ANSWER_NONE && !v.too_deep)
+		*why = MC_WHY_NO_ANSWER;
+	return v.correct;
+}
+
 /* Check `got` choices: ok[i] when prefix + choice i reaches the gold answer. */
-static void check_choices(struct mc_state *s, size_t step, const json_t *choices, long got,
-			  unsigned char *ok)
+static void check_choices(struct mc_run *r, struct mc_state *s, size_t step, const json_t *choices,
+			  long got, unsigned char *ok)
 {
 	struct sbuf text = SBUF_INIT;
+	uint64_t cut = 0, none = 0;
 	size_t plen;
 
 	step_join(&text, &s->in.steps, step);
 	plen = text.len;
 	for (long i = 0; i < got; i++) {
-		const json_t *c = json_object_get(json_object_get(json_array_get(choices, (size_t)i),
-								  "message"), "content");
-		struct answer_verdict v;
+		const json_t *choice = json_array_get(choices, (size_t)i);
+		const json_t *c = json_object_get(json_object_get(choice, "message"), "content");
+		enum mc_why why;
 
 		ok[i] = 0;
-		if (!json_is_string(c))
-			continue; /* no text: it did not reach the answer */
+		if (!json_is_string(c)) {
+			none++; /* no text: it did not reach the answer */
+			continue;
+		}
 		sbuf_setlen(&text, plen);
 		sbuf_add(&text, json_string_value(c), json_string_length(c));
-		/* a completion too deep to check (v.too_deep) did not reach the answer either */
-		ok[i] = !answer_check(text.buf, s->in.gold, &s->in.opts, &v, NULL) && v.correct;
+		ok[i] = (unsigned char)mc_continuation_correct(text.buf,
+				json_string_value(json_object_get(choice, "finish_reason")),
+				s->in.gold, &s->in.opts, &why);
+		cut += why == MC_WHY_LENGTH;
+		none += why == MC_WHY_NO_ANSWER;
 	}
+	figure_add(&r->cut_by_length, cut);
+	figure_add(&r->no_answer, none);
 	sbuf_release(&text);
 }
 
@@ -282,7 +315,7 @@ static void on_reply(void *data, const struct llm_result *res)
 		got = (long)json_array_size(choices);
 		if (got > q->count)
 			got = q->count;
-		check_choices(s, q->step, choices, got, ok);
+		check_choices(r, s, q->step, choices, got, ok);
 		if (got < q->count) {
 			struct sbuf m = SBUF_INIT;
 			if (llm_sampling_short(&r->sampling, q->count, got, &m))
@@ -403,7 +436,9 @@ static void write_result(struct mc_run *r, json_t *rec, const struct mc_state *s
 		const char *label = mc_label_name(st->label);
 		json_t *score;
 
-		if (st->state == MC_STEP_INFERRED || st->state == MC_STEP_UNLABELLED)
+		/* only full and visualprm draw all N: elsewhere correct/examined is no estimate */
+		if (!mc_mode_estimates(r->cfg.mode) || st->state == MC_STEP_INFERRED ||
+		    st->state == MC_STEP_UNLABELLED)
 			score = json_null();
 		else
 			score = json_real(mc_step_score(st));
@@ -469,8 +504,11 @@ const struct llm_loop_ops mc_run_ops = {
 void mc_run_figures(struct mc_run *r, struct stage *st)
 {
 	json_object_set_new(st->figures, "mc",
-			    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 				      "mode", mc_mode_name(r->cfg.mode),
+				      "extract", extract_method_name(r->check.extract),
+				      "no_answer", (json_int_t)r->no_answer,
+				      "cut_by_length", (json_int_t)r->cut_by_length,
 				      "solutions", (json_int_t)r->solutions, "steps", (json_int_t)r->steps,
 				      "generations", (json_int_t)r->generations,
 				      "requests", (json_int_t)r->requests,

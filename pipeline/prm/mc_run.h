@@ -19,9 +19,12 @@
  *	                   final_correct, first_error}
  *	provenance        one more entry
  *
- * A score is null for a step that was never rolled out (first-error's
- * inferred and unlabelled steps); visualprm's skipped steps get 0 and
- * total 0, as VisualPRM writes them.
+ * A score is written only where it is the Monte-Carlo estimate
+ * correct/N: in modes full and visualprm (whose skipped steps get 0 and
+ * total 0, as VisualPRM writes them). In exact-binary and first-error the
+ * score is null and a step carries its label, num_mc_correct and
+ * num_mc_total (the samples actually drawn): their ratio is biased up by
+ * the early stop, so it must not pass for a soft label.
  *
  * Requests: the prompt is rendered once per record (images included) and
  * every rollout of the record sends those same messages plus the prefix
@@ -29,9 +32,12 @@
  * and a server's prefix cache hits. A batch of samples first..first+k-1
  * is one request with n = k and seed = seed + first, or k requests with
  * n = 1 and seeds seed + first + i, as llm_sampling.h decides. smelt-sim
- * gives the same text for sample i either way; vLLM does not (its n = k
- * draws from one generator), so on vLLM use --n-mode seeds when modes
- * must agree sample by sample.
+ * gives the same text for sample i either way. vLLM's V1 engine also
+ * seeds child i of an n = k request with seed + i, but a sample repeats
+ * exactly only under batch-invariant, deterministic settings; so the
+ * cheap modes' labels equal full's sample by sample only with
+ * --n-mode seeds against a server that reproduces a sample from its seed
+ * (smelt-sim), and otherwise have the same distribution.
  */
 #ifndef SMELT_MC_RUN_H
 #define SMELT_MC_RUN_H
@@ -69,6 +75,7 @@ struct mc_run {
 	/* figures, updated atomically */
 	uint64_t solutions, steps, generations, requests, plus, minus, unlabelled;
 	uint64_t final_correct;
+	uint64_t no_answer, cut_by_length; /* continuations judged wrong for these reasons */
 	/* --dry-run totals (main thread) */
 	struct mc_bounds dry;
 	uint64_t dry_full;
@@ -93,6 +100,22 @@ json_t *mc_run_dry_summary(const struct mc_run *r);
 
 /* Add the "mc" figures to st->figures. */
 void mc_run_figures(struct mc_run *r, struct stage *st);
+
+/* Why a continuation was judged as it was. */
+enum mc_why {
+	MC_WHY_CHECKED = 0, /* its answer was compared with the gold */
+	MC_WHY_NO_ANSWER,   /* the extraction method found no answer in it */
+	MC_WHY_LENGTH,      /* finish_reason "length": cut by max_tokens, wrong whatever it says */
+};
+
+/*
+ * Whether prefix + continuation `text` reaches `gold` under `opts` (its
+ * `extract` method alone: EXTRACT_FINAL_ANSWER or EXTRACT_BOXED never
+ * fall back to a last number or the whole reply). `finish_reason` may be
+ * NULL. Returns 1 or 0 and sets *why.
+ */
+int mc_continuation_correct(const char *text, const char *finish_reason, const char *gold,
+			    const struct answer_opts *opts, enum mc_why *why);
 
 /* "vllm" / "plain" -> enum; -1 if unknown. */
 int mc_continuation_parse(const char *s);

@@ -79,6 +79,20 @@ static int predicted(const json_t *p, double threshold)
 	return -2;
 }
 
+/* 1, 0, -1; smelt-mc's labels "+", "-" and null (unlabelled: neutral); 2 for anything else. */
+static json_int_t gold_value(const json_t *g)
+{
+	const char *l = json_string_value(g);
+
+	if (json_is_integer(g))
+		return json_integer_value(g);
+	if (json_is_null(g))
+		return 0;
+	if (l && (!strcmp(l, "+") || !strcmp(l, "-")))
+		return *l == '+' ? 1 : -1;
+	return 2;
+}
+
 int prm_eval_add(struct prm_eval *ev, const char *source, const json_t *gold, const json_t *pred,
 		 const char **kind, struct sbuf *err)
 {
@@ -95,11 +109,12 @@ int prm_eval_add(struct prm_eval *ev, const char *source, const json_t *gold, co
 	one.solutions = 1;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *g = json_array_get(gold, i);
-		json_int_t gv = json_is_integer(g) ? json_integer_value(g) : 2;
+		json_int_t gv = gold_value(g);
 		int p = predicted(json_array_get(pred, i), ev->threshold);
 
 		if (gv < -1 || gv > 1)
-			return prm_fail(kind, "bad_field_type", err, "gold step %zu must be 1, 0 or -1", i);
+			return prm_fail(kind, "bad_field_type", err,
+				    "gold step %zu must be 1, 0 or -1 (or \"+\", \"-\", null)", i);
 		if (p == -2)
 			return prm_fail(kind, "bad_field_type", err,
 				    "prediction %zu must be a score, \"+\"/\"-\", a boolean or null", i);

@@ -42,7 +42,9 @@ void prm_eval_init(struct prm_eval *ev, double threshold);
 void prm_eval_release(struct prm_eval *ev);
 
 /*
- * Add one solution: `gold` an array of 1/0/-1, `pred` an array of
+ * Add one solution: `gold` an array of 1/0/-1 (or smelt-mc's labels:
+ * "+" 1, "-" -1, null 0, so a PRM can be measured against MC labels),
+ * `pred` an array of
  * predictions of the same length (see above), `source` its data source
  * (NULL: "unknown"). Returns 0, or -1 with *kind (bad_field_type,
  * length_mismatch) and a message in err; nothing is counted then.

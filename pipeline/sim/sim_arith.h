@@ -57,4 +57,23 @@ int sim_arith_find(const char *text, struct sim_problem *p);
 void sim_arith_solve(const struct sim_problem *p, const char *prefix, int boxed,
 		     double step_error, uint64_t stream, struct sbuf *out);
 
+/*
+ * The same, where with probability `sloppy` (a draw of the stream) the
+ * solution ends without a committed answer: "... wait, let me recheck:
+ * <x> <op> <y> = <z>, so <R>" in place of the final-answer line, whose
+ * last number is still R. A lenient checker that takes the last number
+ * counts it; one that wants "Final answer:" or \boxed{} does not.
+ */
+void sim_arith_solve_ex(const struct sim_problem *p, const char *prefix, int boxed,
+			double step_error, double sloppy, uint64_t stream, struct sbuf *out);
+
+/*
+ * The index of the first of `n` solution steps (texts, in order) that is
+ * wrong: its first line holding "Step k: …, so A op B = R." has A other than the
+ * true value before it, another operation or operand than the problem's
+ * next one, or A op B != R. A step without such a line asserts nothing
+ * and is never the wrong one. Returns n when every step is right.
+ */
+size_t sim_arith_first_wrong(const struct sim_problem *p, const char *const *steps, size_t n);
+
 #endif

@@ -138,8 +138,8 @@ void sim_behave_reply(const struct sim_prompt *p, int64_t seed, struct sbuf *out
 
 	sim_rng_init(&rng, stream, 0);
 	if (sim_arith_find(context, &problem))
-		sim_arith_solve(&problem, sim_prompt_prefix(p), strstr(context, "\\boxed") != NULL,
-				p->cfg->step_error, stream, out);
+		sim_arith_solve_ex(&problem, sim_prompt_prefix(p), strstr(context, "\\boxed") != NULL,
+				   p->cfg->step_error, p->cfg->sloppy_ending, stream, out);
 	else if (p->continuation ||
 		 !sim_condor_reply(context, sim_prompt_last_user(p), &rng,
 				   p->cfg->condor_malformed, p->cfg->condor_drop_level, out))

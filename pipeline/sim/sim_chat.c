@@ -12,6 +12,7 @@
 
 #include "core/hash.h"
 #include "sim/sim_behave.h"
+#include "sim/sim_prm.h"
 #include "sim/sim_request.h"
 #include "sim/sim_text.h"
 
@@ -162,8 +163,10 @@ void sim_chat_answer(json_t *root, const char *canonical, size_t canonical_len,
 	struct sim_prompt prompt;
 	struct sbuf reply = SBUF_INIT;
 	char id[HASH128_HEX_LEN + 1];
-	json_t *choices, *choice, *body;
+	json_t *choices, *choice, *body, *logprobs;
 	long completion = 0, longest = 0, prompt_tokens;
+	double p_plus;
+	int prm;
 
 	if (sim_messages_parse(root, cfg, &msgs, a))
 		return;
@@ -173,21 +176,26 @@ void sim_chat_answer(json_t *root, const char *canonical, size_t canonical_len,
 	prompt.continuation = p.continuation;
 	prompt.content = sim_request_hash_without(root, not_content, cfg->seed);
 	prompt.cfg = cfg;
+	prm = sim_prm_chat_match(&msgs, cfg, prompt.content, &p_plus);
 	choices = json_array();
 	for (long i = 0; i < p.n; i++) {
 		const char *reason;
 		long tokens;
 
 		sbuf_reset(&reply);
-		sim_behave_reply(&prompt, p.seed + i, &reply);
+		logprobs = json_null();
+		if (prm)
+			logprobs = sim_prm_choice(p_plus, json_is_true(json_object_get(root, "logprobs")), &reply);
+		else
+			sim_behave_reply(&prompt, p.seed + i, &reply);
 		reason = finish(&reply, &p);
 		tokens = (long)sim_text_tokens(reply.buf, reply.len);
 		completion += tokens;
 		if (tokens > longest)
 			longest = tokens;
-		choice = json_pack("{s:I, s:{s:s, s:s%}, s:s, s:n}",
+		choice = json_pack("{s:I, s:{s:s, s:s%}, s:s, s:o}",
 			"index", (json_int_t)i, "message", "role", "assistant",
-			"content", reply.buf, reply.len, "finish_reason", reason, "logprobs");
+			"content", reply.buf, reply.len, "finish_reason", reason, "logprobs", logprobs);
 		if (!choice) {
 			json_decref(choices);
 			sim_answer_error(a, 500, "server_error", NULL, NULL,

@@ -29,6 +29,8 @@ struct sim_config {
 	double condor_drop_level;	/* rate of question replies lacking one level */
 	double step_error;		/* per-step error rate of the solver */
 	int pooling_scalar;		/* /pooling data: score instead of [score] */
+	double sloppy_ending;		/* rate of solutions ending without a committed answer */
+	double prm_noise;		/* PRM: std. dev. of the noise on the logit of P("+") */
 };
 
 static inline void sim_config_init(struct sim_config *c)
@@ -46,6 +48,7 @@ static inline void sim_config_init(struct sim_config *c)
 		.retry_after = 1,
 		.stall_seconds = 30,
 		.step_error = 0.1,
+		.prm_noise = 1.0,
 	};
 }
 

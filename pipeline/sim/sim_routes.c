@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sim/sim_chat.h"
+#include "sim/sim_prm.h"
 #include "sim/sim_request.h"
 #include "sim/sim_reward.h"
 
@@ -79,10 +80,10 @@ static void answer_model_route(struct sim_service *svc, const char *body, size_t
 		goto out;
 	if (a->route == SIM_ROUTE_CHAT)
 		sim_chat_answer(root, canonical, clen, cfg, a);
-	else if (a->route == SIM_ROUTE_POOLING)
-		sim_reward_pooling(root, cfg, a);
-	else
+	else if (a->route == SIM_ROUTE_CLASSIFY)
 		sim_reward_classify(root, cfg, a);
+	else if (!sim_prm_pooling(root, cfg, a)) /* a step-tag PRM, else the reward model */
+		sim_reward_pooling(root, cfg, a);
 	if (a->status != 200)
 		goto out;
 	a->delay += cfg->latency_ms / 1000.0;

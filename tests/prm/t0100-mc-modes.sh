@@ -1,7 +1,8 @@
 #!/bin/sh
 # smelt-mc's modes against smelt-sim: exact-binary gives full's labels on
 # the same seeds for a fraction of the generations (counted by the
-# server), whatever the batching; visualprm is full cut at the first zero
+# server), whatever the batching, and writes no score (null: its counts
+# are early-stopped, no estimate); visualprm is full cut at the first zero
 # step; first-error finds full's first "-" step; --dry-run bounds the cost
 # without asking anything; a cached rerun asks nothing.
 . "$(dirname "$0")/../lib.sh"
@@ -43,7 +44,9 @@ test_case 'exact-binary: the labels of full, at most 40% of its generations' '
 	echo "generations: full $full, exact-binary $exact" &&
 	test $((exact * 100)) -le $((full * 40)) &&
 	test "$(jq -s "map(.mc.generations) | add" $R/exact.jsonl)" = "$exact" &&
-	jq_all "([.steps_with_score, .labels] | transpose | map((.[0].score > 0) == (.[1] == \"+\")) | all)" $R/exact.jsonl
+	jq_all "([.steps_with_score[] | .score == null] | all)" $R/exact.jsonl &&
+	jq_all "([.steps_with_score, .labels] | transpose |
+		map((.[0].num_mc_correct / .[0].num_mc_total > 0) == (.[1] == \"+\")) | all)" $R/exact.jsonl
 '
 
 test_case 'exact-binary agrees however samples are batched or requested' '
@@ -62,7 +65,9 @@ test_case 'a threshold: exact-binary still agrees with full' '
 	mc --mode full --threshold 0.5 $R/sol.jsonl >f.jsonl &&
 	mc --mode exact-binary --threshold 0.5 $R/sol.jsonl >e.jsonl &&
 	labels f.jsonl >want && labels e.jsonl >got && test_cmp want got &&
-	jq_all "([.steps_with_score, .labels] | transpose | map((.[0].score > 0.5) == (.[1] == \"+\")) | all)" f.jsonl e.jsonl &&
+	jq_all "([.steps_with_score, .labels] | transpose | map((.[0].score > 0.5) == (.[1] == \"+\")) | all)" f.jsonl &&
+	jq_all "([.steps_with_score, .labels] | transpose |
+		map(.[0].score == null and (.[0].num_mc_correct / .[0].num_mc_total > 0.5) == (.[1] == \"+\")) | all)" e.jsonl &&
 	! labels $R/full.jsonl | cmp -s - want
 '
 

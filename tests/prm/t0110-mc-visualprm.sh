@@ -65,7 +65,7 @@ test_case 'visualprm by hand: stop after the zero step; later steps 0 of 0' '
 test_case 'exact-binary by hand: one generation per "+" step, all 16 for the "-"' '
 	reset_metrics &&
 	mc --mode exact-binary $R/ann.jsonl >out.jsonl &&
-	test "$(scores out.jsonl)" = "[[1,1,1],[0,0,16],[1,1,1],[1,1,1],[1,1,1],[1,1,1],[1,1,1]]" &&
+	test "$(scores out.jsonl)" = "[[null,1,1],[null,0,16],[null,1,1],[null,1,1],[null,1,1],[null,1,1],[null,1,1]]" &&
 	test "$(labels out.jsonl)" = "ann +-+++++" &&
 	test "$(metric generations_total)" = 22 &&
 	test "$(metric requests_total)" = 11

@@ -2,7 +2,8 @@
 # examples/visualprm end to end against its own smelt-sim: problems with
 # images from a tar shard -> solutions -> MC labels -> VisualPRM400K (and
 # the raw and Math-Shepherd forms); the simulator is stopped afterwards,
-# an up-to-date build starts nothing, a new mode relabels from the cache.
+# an up-to-date build starts nothing, a new mode relabels from the cache;
+# `make prm` scores the solutions with smelt-sim playing a PRM.
 . "$(dirname "$0")/../lib.sh"
 
 EX="$SMELT_TOP/examples/visualprm"
@@ -57,6 +58,18 @@ test_case 'an up-to-date build starts nothing; MODE=full relabels the same way' 
 	zstd -dc exact.zst | jq -c .labels >a && zstd -dc $O/labels.jsonl.zst | jq -c .labels >b &&
 	test_cmp a b &&
 	test "$(zstd -dc $O/labels.jsonl.zst | jq -r .mc.mode | sort -u)" = full
+'
+
+test_case 'make prm: PRM step scores -> step F1 against the MC labels and Best-of-N' '
+	build prm >log 2>&1 || { cat log; false; } &&
+	zstd -dc $O/prm-scored.jsonl.zst >scored.jsonl &&
+	test "$(wc -l <scored.jsonl)" = 10 &&
+	jq_all() { jq -se "length > 0 and (map($1) | all)" scored.jsonl >/dev/null; } &&
+	jq_all "(.step_scores | length) == (.labels | length) and (.step_scores | all(. >= 0 and . <= 1))" &&
+	jq -e ".overall.solutions == 10 and (.overall.macro_f1 | type) == \"number\"" $O/prm-eval.json &&
+	jq -e ".bon.questions == 5 and .bon.accuracy >= .bon.first_accuracy" $O/bon.stats.json &&
+	test ! -s $O/prm-scored.rejects.jsonl &&
+	build prm >log 2>&1 && grep -q "is up to date" log
 '
 
 test_done
