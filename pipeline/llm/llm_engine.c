@@ -36,37 +36,17 @@
 #include "core/hash.h"
 #include "json/json_write.h"
 #include "llm/llm_cache.h"
+#include "llm/llm_endpoints.h"
 #include "llm/llm_stats.h"
 
 #define MAX_RESPONSE (64u << 20)
 #define BACKOFF_BASE 0.1
 #define BACKOFF_MAX 20.0
 #define RETRY_AFTER_MAX 600.0
-#define REST_AFTER 8          /* consecutive failures before an endpoint rests */
-#define REST_BASE 0.5
-#define REST_MAX 60.0
 #define UNREACHABLE_AFTER 3   /* connect failures, before any success, to call it unreachable */
+#define UNCHARGED_MAX 16      /* attempts a request may lose to departed servers for free */
 #define MAX_EVENTS 256
 #define MESSAGE_MAX 300
-
-struct endpoint {
-	/*
-	 * url and root carry what was given, credentials included; base and
-	 * shown_root, without user:password@, are what messages and stats show
-	 */
-	char *base, *url;   /* as shown; its /chat/completions */
-	char *root;         /* the server root other routes hang from (base without /v1) */
-	char *shown_root;
-	int inflight;
-	int failures;       /* consecutive connection/timeout/5xx outcomes */
-	int rest_level;
-	double rested_until;
-	int unreachable;    /* consecutive connect failures while never answered */
-	int ever_ok;
-	uint64_t rests;
-	char last_error[160];
-	struct llm_counts counts;
-};
 
 /* A route requests were posted to; never freed before the engine. */
 struct route {
@@ -88,8 +68,9 @@ struct xfer {
 	llm_done_fn *done;
 	void *data;
 	int attempts;
+	int uncharged;      /* attempts lost to a server that left: not counted against --retries */
 	double not_before, t_start;
-	struct endpoint *ep;
+	struct llm_endpoint *ep;
 	CURL *easy;
 	struct sbuf resp;
 	int too_large;
@@ -113,8 +94,6 @@ struct llm_engine {
 	double timeout;
 	char *api_key;
 	struct curl_slist *headers;
-	struct endpoint *eps;
-	size_t neps;
 	struct llm_cache *cache;
 	enum llm_cache_mode cache_mode;
 	enum llm_cache_errors cache_errors;
@@ -133,6 +112,7 @@ struct llm_engine {
 	int epfd;
 	CURLM *multi;
 	double timer_deadline; /* < 0: no curl timer */
+	struct llm_endpoints eps; /* the list grows under slock */
 	struct xqueue ready;
 	struct xfer **heap;    /* retries by not_before */
 	size_t nheap, heap_alloc;
@@ -142,7 +122,6 @@ struct llm_engine {
 	struct xfer *inflight_head;
 	int any_ok;
 	int cache_failed;      /* a put failed: warned (warn), or start nothing more (fatal) */
-	size_t rr;
 	uint64_t rng;
 	struct bucket rpm, tpm;
 
@@ -324,60 +303,6 @@ static double limits_wait(struct llm_engine *e, double now)
 	return w;
 }
 
-/* ---- endpoints ---------------------------------------------------------- */
-
-static struct endpoint *endpoint_pick(struct llm_engine *e, double now, double *wait)
-{
-	struct endpoint *best = NULL;
-	double soonest = INFINITY;
-
-	for (size_t k = 0; k < e->neps; k++) {
-		struct endpoint *ep = &e->eps[(e->rr + k) % e->neps];
-		if (ep->rested_until > now) {
-			if (ep->rested_until < soonest)
-				soonest = ep->rested_until;
-			continue;
-		}
-		if (!best || ep->inflight < best->inflight)
-			best = ep;
-	}
-	if (best)
-		e->rr = (size_t)(best - e->eps + 1) % e->neps;
-	else
-		*wait = soonest - now;
-	return best;
-}
-
-/*
- * Count a failed attempt that started at `t_start`. Attempts that were
- * already in flight when the endpoint was last rested say nothing new
- * about it, so only later ones count toward the next rest.
- */
-static void endpoint_failed(struct llm_engine *e, struct endpoint *ep, const char *why,
-			    double t_start, double now)
-{
-	double d;
-
-	snprintf(ep->last_error, sizeof(ep->last_error), "%s", why);
-	if (t_start < ep->rested_until || ++ep->failures < REST_AFTER)
-		return;
-	d = REST_BASE * pow(2, ep->rest_level);
-	if (d > REST_MAX)
-		d = REST_MAX;
-	ep->rested_until = now + d * (0.75 + 0.5 * rand_unit(e));
-	ep->rest_level++;
-	ep->rests++;
-	ep->failures = 0;
-}
-
-static void endpoint_ok(struct endpoint *ep)
-{
-	ep->failures = 0;
-	ep->rest_level = 0;
-	ep->unreachable = 0;
-	ep->ever_ok = 1;
-}
-
 /* ---- finishing requests ------------------------------------------------- */
 
 static void xfer_free(struct xfer *x)
@@ -445,19 +370,25 @@ static void abort_all(struct llm_engine *e)
 		finish(e, heap_pop(e), LLM_ABORTED, NULL, 0, msg);
 }
 
-/* Fatal if nothing ever answered and every endpoint failed to connect `min` times running. */
+/*
+ * Fatal if nothing ever answered and every endpoint failed to connect
+ * `min` times running. Not with an endpoints file: its servers come and
+ * go, and its own wait limit (--endpoints-wait) decides when to give up.
+ */
 static void check_unreachable(struct llm_engine *e, int min)
 {
 	struct sbuf sb = SBUF_INIT;
+	struct llm_endpoint **v = e->eps.v;
+	size_t n = e->eps.n;
 
-	if (e->any_ok)
+	if (e->any_ok || e->eps.path)
 		return;
-	for (size_t i = 0; i < e->neps; i++)
-		if (e->eps[i].unreachable < min)
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->unreachable < min)
 			return;
-	sbuf_addstr(&sb, e->neps > 1 ? "cannot reach any endpoint: " : "cannot reach endpoint ");
-	for (size_t i = 0; i < e->neps; i++)
-		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", e->eps[i].base, e->eps[i].last_error);
+	sbuf_addstr(&sb, n > 1 ? "cannot reach any endpoint: " : "cannot reach endpoint ");
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", v[i]->base, v[i]->last_error);
 	set_fatal(e, LLM_FATAL_UNUSABLE, sbuf_detach(&sb, NULL));
 }
 
@@ -476,7 +407,7 @@ static void retry_or_fail(struct llm_engine *e, struct xfer *x, enum llm_cause c
 {
 	free(x->last_msg);
 	x->last_msg = msg;
-	if (x->attempts > e->retries) {
+	if (x->attempts - x->uncharged > e->retries) {
 		char *why = xasprintf("no answer after %d attempts: %s", x->attempts, msg);
 		if (cause == LLM_CAUSE_CONNECTION)
 			/* out of retries without ever reaching a server: not a record's fault */
@@ -626,7 +557,7 @@ static void cache_store(struct llm_engine *e, const struct xfer *x, const json_t
 static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 {
 	struct xfer *x;
-	struct endpoint *ep;
+	struct llm_endpoint *ep;
 	long code = 0;
 	double now = now_seconds();
 
@@ -657,15 +588,21 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 			cause = LLM_CAUSE_TIMEOUT;
 		else if (rc == CURLE_PARTIAL_FILE && code >= 200 && code < 300)
 			cause = LLM_CAUSE_BAD_BODY;
-		if (!e->any_ok && is_config_error(rc)) {
+		if (!e->any_ok && !ep->from_file && is_config_error(rc)) {
 			set_fatal(e, LLM_FATAL_UNUSABLE, xasprintf("endpoint %s: %s", ep->base, msg));
 			retry_or_fail(e, x, cause, msg, retry_after, now);
 			goto out;
 		}
-		endpoint_failed(e, ep, msg, x->t_start, now);
+		llm_endpoint_failed(&e->eps, ep, msg, x->t_start, now, is_connect_error(rc));
 		if (is_connect_error(rc) && !ep->ever_ok) {
 			ep->unreachable++;
 			check_unreachable(e, UNREACHABLE_AFTER);
+		}
+		if (ep->from_file && (ep->state == LLM_EP_REMOVED || is_connect_error(rc)) &&
+		    x->uncharged < UNCHARGED_MAX) {
+			/* its server left (or is leaving): not the request's fault, ask another now */
+			x->uncharged++;
+			retry_after = 0;
 		}
 		retry_or_fail(e, x, cause, msg, retry_after, now);
 		goto out;
@@ -679,7 +616,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		}
 		/* paid for: on disk before anything else happens to it */
 		cache_store(e, x, resp);
-		endpoint_ok(ep);
+		llm_endpoint_ok(ep);
 		e->any_ok = 1;
 		{
 			json_t *usage = json_object_get(resp, "usage");
@@ -708,7 +645,7 @@ static void transfer_done(struct llm_engine *e, CURL *h, CURLcode rc)
 		enum llm_cause cause = code == 408 ? LLM_CAUSE_408 : code == 429 ? LLM_CAUSE_429 : LLM_CAUSE_5XX;
 		char *msg = server_message(e, code, &x->resp);
 		if (code >= 500)
-			endpoint_failed(e, ep, msg, x->t_start, now);
+			llm_endpoint_failed(&e->eps, ep, msg, x->t_start, now, 0);
 		retry_or_fail(e, x, cause, msg, retry_after_seconds(h), now);
 		goto out;
 	}
@@ -772,7 +709,7 @@ static CURL *easy_get(struct llm_engine *e)
 	return h;
 }
 
-static void transfer_start(struct llm_engine *e, struct xfer *x, struct endpoint *ep, double now)
+static void transfer_start(struct llm_engine *e, struct xfer *x, struct llm_endpoint *ep, double now)
 {
 	CURL *h = easy_get(e);
 	char *url = x->route->path ? xasprintf("%s%s", ep->root, x->route->path) : NULL;
@@ -833,13 +770,13 @@ static double start_ready(struct llm_engine *e)
 	while (e->inflight < e->concurrency) {
 		double wait = 0;
 		struct xfer *x;
-		struct endpoint *ep;
+		struct llm_endpoint *ep;
 
 		if (!e->ready.n && !(e->nheap && e->heap[0]->not_before <= now))
 			break;
 		if ((wait = limits_wait(e, now)) > 0)
 			return wait;
-		if (!(ep = endpoint_pick(e, now, &wait)))
+		if (!(ep = llm_endpoints_pick(&e->eps, now, &wait)))
 			return wait;
 		/* retries first: they have waited longest */
 		x = e->nheap && e->heap[0]->not_before <= now ? heap_pop(e) : xq_pop(&e->ready);
@@ -883,7 +820,8 @@ static void read_done(struct llm_engine *e)
 	int left;
 
 	while ((m = curl_multi_info_read(e->multi, &left)))
-		if (m->msg == CURLMSG_DONE)
+		if (m->msg == CURLMSG_DONE &&
+		    !llm_endpoints_probe_done(&e->eps, e->multi, m->easy_handle, m->data.result, now_seconds()))
 			transfer_done(e, m->easy_handle, m->data.result);
 }
 
@@ -915,8 +853,18 @@ static void *engine_main(void *arg)
 	int running;
 
 	while (!take_incoming(e)) {
-		double wait = start_ready(e), now = now_seconds();
+		char *fatal = NULL;
+		double tick = llm_endpoints_tick(&e->eps, e->multi, now_seconds(),
+						 e->ready.n + e->nheap > 0, &fatal);
+		double wait, now;
 		int timeout_ms, n;
+
+		if (fatal) {
+			set_fatal(e, LLM_FATAL_UNUSABLE, fatal);
+			continue; /* take_incoming aborts what waits */
+		}
+		wait = fmin(start_ready(e), tick);
+		now = now_seconds();
 
 		pthread_mutex_lock(&e->slock);
 		e->shown_inflight = e->inflight;
@@ -996,19 +944,6 @@ const char *llm_status_reject_kind(enum llm_status status)
 	return "aborted";
 }
 
-/* The server root: the endpoint without trailing slashes and a final /v1. */
-static char *endpoint_root(const char *base)
-{
-	char *root = xstrdup(base);
-	size_t n = strlen(root);
-
-	while (n && root[n - 1] == '/')
-		root[--n] = '\0';
-	if (n >= 3 && !strcmp(root + n - 3, "/v1"))
-		root[n - 3] = '\0';
-	return root;
-}
-
 /* The route entry for `path`, added on first use. Caller holds slock. */
 static struct route *route_get(struct llm_engine *e, const char *path)
 {
@@ -1044,6 +979,7 @@ void llm_engine_config_init(struct llm_engine_config *c)
 	c->concurrency = LLM_DEFAULT_CONCURRENCY;
 	c->timeout = LLM_DEFAULT_TIMEOUT;
 	c->retries = LLM_DEFAULT_RETRIES;
+	c->endpoints_wait = LLM_DEFAULT_ENDPOINTS_WAIT;
 	c->cache_mode = LLM_CACHE_OFF;
 }
 
@@ -1071,14 +1007,9 @@ struct llm_engine *llm_engine_new(const struct llm_engine_config *o)
 	bucket_init(&e->tpm, o->tpm, now);
 	pthread_mutex_init(&e->qlock, NULL);
 	pthread_mutex_init(&e->slock, NULL);
-	e->neps = o->nendpoints;
-	e->eps = xcalloc(e->neps ? e->neps : 1, sizeof(*e->eps));
-	for (size_t i = 0; i < e->neps; i++) {
-		e->eps[i].base = llm_url_redact(o->endpoints[i], strlen(o->endpoints[i]));
-		e->eps[i].url = xasprintf("%s/chat/completions", o->endpoints[i]);
-		e->eps[i].root = endpoint_root(o->endpoints[i]);
-		e->eps[i].shown_root = endpoint_root(e->eps[i].base);
-	}
+	llm_endpoints_init(&e->eps, &e->slock, e->rng * 3);
+	for (size_t i = 0; i < o->nendpoints; i++)
+		llm_endpoints_add(&e->eps, o->endpoints[i]);
 	if (key && *key) {
 		char *auth = xasprintf("Authorization: Bearer %s", key);
 		e->api_key = xstrdup(key);
@@ -1089,6 +1020,8 @@ struct llm_engine *llm_engine_new(const struct llm_engine_config *o)
 	e->headers = curl_slist_append(e->headers, "Content-Type: application/json");
 	e->headers = curl_slist_append(e->headers, "Accept: application/json");
 	e->headers = curl_slist_append(e->headers, "Expect:");
+	if (o->endpoints_file)
+		llm_endpoints_watch(&e->eps, o->endpoints_file, o->endpoints_wait, e->timeout, e->headers);
 	e->cache_mode = o->cache_dir ? o->cache_mode : LLM_CACHE_OFF;
 	e->cache_errors = o->cache_errors;
 	if (e->cache_mode != LLM_CACHE_OFF) {
@@ -1228,6 +1161,7 @@ void llm_engine_progress(struct llm_engine *e, struct sbuf *line)
 {
 	pthread_mutex_lock(&e->slock);
 	sbuf_addf(line, ", %ld in flight", e->shown_inflight);
+	llm_endpoints_progress(&e->eps, line);
 	if (e->shown_queued)
 		sbuf_addf(line, ", %ld waiting", e->shown_queued);
 	add_count(line, llm_counts_retries(&e->total), "retries");
@@ -1239,7 +1173,7 @@ void llm_engine_progress(struct llm_engine *e, struct sbuf *line)
 
 json_t *llm_engine_stats_json(struct llm_engine *e)
 {
-	json_t *o, *per = json_object();
+	json_t *o, *per = json_object(), *file;
 	uint64_t hits, misses;
 
 	pthread_mutex_lock(&e->slock);
@@ -1251,11 +1185,9 @@ json_t *llm_engine_stats_json(struct llm_engine *e)
 	json_object_set_new(o, "cache_misses", json_integer((json_int_t)e->cache_misses));
 	json_object_set_new(o, "concurrency", json_integer(e->concurrency));
 	json_object_set_new(o, "peak_in_flight", json_integer((json_int_t)e->peak_inflight));
-	for (size_t i = 0; i < e->neps; i++) {
-		json_t *c = llm_counts_json(&e->eps[i].counts);
-		json_object_set_new(c, "rests", json_integer((json_int_t)e->eps[i].rests));
-		json_object_set_new(per, e->eps[i].base, c);
-	}
+	llm_endpoints_stats(&e->eps, per);
+	if ((file = llm_endpoints_file_stats(&e->eps)))
+		json_object_set_new(o, "endpoints_file", file);
 	if (e->routes && (e->routes->next || e->routes->path)) {
 		json_t *routes = json_object();
 		for (const struct route *r = e->routes; r; r = r->next)
@@ -1312,6 +1244,7 @@ void llm_engine_free(struct llm_engine *e)
 		curl_easy_cleanup(x->easy);
 		xfer_free(x);
 	}
+	llm_endpoints_release(&e->eps, e->multi);
 	if (e->multi)
 		curl_multi_cleanup(e->multi);
 	while ((x = xq_pop(&e->incoming)))
@@ -1322,12 +1255,6 @@ void llm_engine_free(struct llm_engine *e)
 		xfer_free(heap_pop(e));
 	for (size_t i = 0; i < e->npool; i++)
 		curl_easy_cleanup(e->easy_pool[i]);
-	for (size_t i = 0; i < e->neps; i++) {
-		free(e->eps[i].base);
-		free(e->eps[i].url);
-		free(e->eps[i].root);
-		free(e->eps[i].shown_root);
-	}
 	while (e->routes) {
 		struct route *r = e->routes;
 		e->routes = r->next;
@@ -1346,7 +1273,6 @@ void llm_engine_free(struct llm_engine *e)
 		close(e->epfd);
 	free(e->heap);
 	free(e->easy_pool);
-	free(e->eps);
 	free(e->fatal);
 	free(e->cache_dir);
 	pthread_mutex_destroy(&e->qlock);

@@ -12,7 +12,10 @@
  * 5xx and bodies that are not answers after a backoff (a not-before
  * time, never a sleep), honouring Retry-After. Other 4xx end the request
  * with the server's message. Answers go through the cache (llm_cache.h)
- * when one is configured.
+ * when one is configured. Endpoints may also come from a file re-read as
+ * it changes: servers started as their own cluster jobs list themselves
+ * there, are health-checked before use and leave by removing their line
+ * (llm_endpoints.h).
  *
  * If the first answers show the configuration cannot work — every
  * endpoint unreachable, 401/403, 404 (unknown model or route) before any
@@ -49,6 +52,8 @@
 #define LLM_DEFAULT_CONCURRENCY 64
 #define LLM_DEFAULT_TIMEOUT 600.0
 #define LLM_DEFAULT_RETRIES 8
+/* Seconds a run with an endpoints file waits for a usable endpoint in it. */
+#define LLM_DEFAULT_ENDPOINTS_WAIT 600.0
 
 enum llm_status {
 	LLM_OK,         /* `response` is an answer (a chat completion unless the call's accept hook says otherwise) */
@@ -120,6 +125,8 @@ enum llm_cache_errors {
 struct llm_engine_config {
 	const char *const *endpoints; /* base URLs ending in /v1, no trailing '/' (borrowed) */
 	size_t nendpoints;
+	const char *endpoints_file;   /* more endpoints, one a line, re-read as it changes (llm_endpoints.h) */
+	double endpoints_wait;        /* seconds to wait for a usable one of them; 0 = forever */
 	const char *api_key_env;      /* variable holding the key; NULL: OPENAI_API_KEY */
 	long concurrency;             /* requests in flight across endpoints */
 	double rpm, tpm;              /* limits per minute; 0 = none */
@@ -179,8 +186,9 @@ enum llm_fatal llm_engine_fatal_cause(struct llm_engine *e);
 void llm_engine_progress(struct llm_engine *e, struct sbuf *line);
 
 /*
- * Requests, cache, retries by cause, latency, tokens, per endpoint, and
- * per route once a call named one (new reference).
+ * Requests, cache, retries by cause, latency, tokens, per endpoint (with
+ * the state and health checks of those from the endpoints file, and the
+ * file's own counts), and per route once a call named one (new reference).
  */
 json_t *llm_engine_stats_json(struct llm_engine *e);
 

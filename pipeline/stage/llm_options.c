@@ -8,19 +8,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "llm/llm_cache.h"
+#include "llm/llm_endpoints.h"
 
 enum {
 	OPT_ENDPOINT = 2000, OPT_API_KEY_ENV, OPT_MODEL, OPT_CONCURRENCY, OPT_RPM, OPT_TPM,
 	OPT_TIMEOUT, OPT_RETRIES, OPT_TEMPERATURE, OPT_TOP_P, OPT_MAX_TOKENS, OPT_SEED, OPT_N,
 	OPT_STOP, OPT_EXTRA, OPT_CACHE, OPT_CACHE_MODE, OPT_UNORDERED, OPT_WINDOW,
 	OPT_IMAGE_ROOT, OPT_ALLOW_ABSOLUTE_IMAGES, OPT_MAX_IMAGE_BYTES, OPT_CACHE_ERRORS,
-	OPT_STOP_GRACE,
+	OPT_STOP_GRACE, OPT_ENDPOINTS_FILE, OPT_ENDPOINTS_WAIT,
 };
 
 static const struct stage_option llm_options[] = {
 	{ "endpoint", 0, 1, OPT_ENDPOINT, "URL", "OpenAI-compatible base URL ending in /v1 (repeatable)" },
+	{ "endpoints-file", 0, 1, OPT_ENDPOINTS_FILE, "FILE", "more base URLs, one a line, re-read as it changes (servers come and go)" },
+	{ "endpoints-wait", 0, 1, OPT_ENDPOINTS_WAIT, "S", "with --endpoints-file, wait S s for a usable endpoint, 0 = forever (default 600)" },
 	{ "api-key-env", 0, 1, OPT_API_KEY_ENV, "NAME", "read the API key from $NAME (default OPENAI_API_KEY)" },
 	{ "model", 0, 1, OPT_MODEL, "NAME", "model to ask" },
 	{ "concurrency", 0, 1, OPT_CONCURRENCY, "N", "requests in flight across endpoints (default 64)" },
@@ -49,7 +53,9 @@ static const struct stage_option llm_options[] = {
 
 const char llm_options_help[] =
 	"Endpoints: --endpoint, else $SMELT_ENDPOINTS (comma-separated), else\n"
-	"$OPENAI_BASE_URL. The API key is read from $OPENAI_API_KEY (or --api-key-env)\n"
+	"$OPENAI_BASE_URL. --endpoints-file adds the base URLs listed in a file (#\n"
+	"comments), polled every second: a new line is health-checked (/health, else\n"
+	"/models) before it gets requests, a removed one gets no new ones. The API key is read from $OPENAI_API_KEY (or --api-key-env)\n"
 	"and is never printed or stored. Retries: connection errors, timeouts, 408,\n"
 	"429, 5xx and bodies that are not completions, with backoff and Retry-After;\n"
 	"other 4xx reject the record. Cache modes: rw asks what is not cached and\n"
@@ -72,6 +78,7 @@ void llm_options_init(struct llm_options *o)
 	o->cache_mode = -1;
 	o->max_image_bytes = LLM_DEFAULT_MAX_IMAGE_BYTES;
 	o->stop_grace = LLM_DEFAULT_STOP_GRACE;
+	o->endpoints_wait = LLM_DEFAULT_ENDPOINTS_WAIT;
 	llm_params_init(&o->params);
 }
 
@@ -102,21 +109,14 @@ struct stage_option *llm_options_table(const struct stage_option *own)
 static int add_endpoint(struct stage *st, struct llm_options *o, const char *url, size_t len)
 {
 	char *u;
+	int r = llm_endpoint_url_clean(url, len, &u);
 
-	while (len && (*url == ' ' || *url == '\t')) {
-		url++;
-		len--;
-	}
-	while (len && (url[len - 1] == ' ' || url[len - 1] == '\t' || url[len - 1] == '/'))
-		len--;
-	if (!len)
+	if (r > 0)
 		return 0;
-	u = xstrndup(url, len);
-	if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) {
-		char *shown = llm_url_redact(u, len);
+	if (r < 0) {
+		char *shown = llm_url_redact(url, len);
 		fprintf(stderr, "%s: endpoint '%s' is not an http:// or https:// URL\n", st->name, shown);
 		free(shown);
-		free(u);
 		return -1;
 	}
 	ALLOC_GROW(o->endpoints, o->nendpoints + 1, o->endpoints_alloc);
@@ -140,6 +140,13 @@ int llm_options_parse(struct stage *st, struct llm_options *o, int id, const cha
 	switch (id) {
 	case OPT_ENDPOINT:
 		return add_endpoint(st, o, arg, strlen(arg));
+	case OPT_ENDPOINTS_FILE:
+		o->endpoints_file = arg;
+		return 0;
+	case OPT_ENDPOINTS_WAIT:
+		if (parse_double(arg, 0, 1e9, &o->endpoints_wait))
+			return usage(st, "endpoints-wait", "seconds >= 0", arg);
+		return 0;
 	case OPT_API_KEY_ENV:
 		o->api_key_env = arg;
 		return 0;
@@ -245,6 +252,29 @@ int llm_options_parse(struct stage *st, struct llm_options *o, int id, const cha
 	return 1;
 }
 
+/*
+ * The file may not exist yet (the servers' jobs create it), but its
+ * folder must: a mistyped path would otherwise wait --endpoints-wait.
+ */
+static int endpoints_file_check(struct stage *st, const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat sb;
+	int r = 0;
+
+	if (slash)
+		slash[slash == dir] = '\0';
+	if (stat(slash ? dir : ".", &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "%s: --endpoints-file %s: its folder does not exist\n", st->name, path);
+		r = -1;
+	} else if (!stat(path, &sb) && S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "%s: --endpoints-file %s is a folder\n", st->name, path);
+		r = -1;
+	}
+	free(dir);
+	return r;
+}
+
 static int add_endpoint_list(struct stage *st, struct llm_options *o, const char *list)
 {
 	const char *p = list;
@@ -264,10 +294,12 @@ int llm_options_finish(struct stage *st, struct llm_options *o)
 {
 	const char *env;
 
-	if (!o->nendpoints && (env = getenv("SMELT_ENDPOINTS")) && *env &&
+	if (o->endpoints_file && endpoints_file_check(st, o->endpoints_file) < 0)
+		return -1;
+	if (!o->nendpoints && !o->endpoints_file && (env = getenv("SMELT_ENDPOINTS")) && *env &&
 	    add_endpoint_list(st, o, env) < 0)
 		return -1;
-	if (!o->nendpoints && (env = getenv("OPENAI_BASE_URL")) && *env &&
+	if (!o->nendpoints && !o->endpoints_file && (env = getenv("OPENAI_BASE_URL")) && *env &&
 	    add_endpoint_list(st, o, env) < 0)
 		return -1;
 	if (o->cache_mode < 0)
@@ -277,9 +309,9 @@ int llm_options_finish(struct stage *st, struct llm_options *o)
 			llm_cache_mode_name(o->cache_mode));
 		return -1;
 	}
-	if (!o->nendpoints && o->cache_mode != LLM_CACHE_RO) {
-		fprintf(stderr, "%s: no endpoint: give --endpoint URL, or set SMELT_ENDPOINTS "
-			"or OPENAI_BASE_URL\n", st->name);
+	if (!o->nendpoints && !o->endpoints_file && o->cache_mode != LLM_CACHE_RO) {
+		fprintf(stderr, "%s: no endpoint: give --endpoint URL or --endpoints-file FILE, or set "
+			"SMELT_ENDPOINTS or OPENAI_BASE_URL\n", st->name);
 		return -1;
 	}
 	if (!o->window)
@@ -292,6 +324,8 @@ void llm_options_engine_config(const struct llm_options *o, struct llm_engine_co
 	llm_engine_config_init(c);
 	c->endpoints = (const char *const *)o->endpoints;
 	c->nendpoints = o->nendpoints;
+	c->endpoints_file = o->endpoints_file;
+	c->endpoints_wait = o->endpoints_wait;
 	c->api_key_env = o->api_key_env;
 	c->concurrency = o->concurrency;
 	c->rpm = o->rpm;

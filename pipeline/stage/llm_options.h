@@ -28,6 +28,8 @@
 struct llm_options {
 	char **endpoints;         /* base URLs ending in /v1 (owned) */
 	size_t nendpoints, endpoints_alloc;
+	const char *endpoints_file; /* --endpoints-file: more endpoints, re-read as it changes */
+	double endpoints_wait;    /* seconds to wait for a usable one of them; 0 = forever */
 	const char *api_key_env;  /* variable holding the key; default OPENAI_API_KEY */
 	long concurrency;         /* requests in flight across endpoints */
 	double rpm, tpm;          /* limits per minute; 0 = none */
