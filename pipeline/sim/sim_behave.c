@@ -10,6 +10,7 @@
 
 #include "sim/sim_arith.h"
 #include "sim/sim_condor.h"
+#include "sim/sim_detect.h"
 #include "sim/sim_rng.h"
 #include "sim/sim_text.h"
 
@@ -140,6 +141,8 @@ void sim_behave_reply(const struct sim_prompt *p, int64_t seed, struct sbuf *out
 	if (sim_arith_find(context, &problem))
 		sim_arith_solve_ex(&problem, sim_prompt_prefix(p), strstr(context, "\\boxed") != NULL,
 				   p->cfg->step_error, p->cfg->sloppy_ending, stream, out);
+	else if (!p->continuation && sim_detect_reply(context, &rng, out))
+		; /* a detection prompt (sim_detect.h) */
 	else if (p->continuation ||
 		 !sim_condor_reply(context, sim_prompt_last_user(p), &rng,
 				   p->cfg->condor_malformed, p->cfg->condor_drop_level, out))
