@@ -23,13 +23,17 @@
 
 #include "answer/answer_clean.h"
 #include "answer/answer_mc.h"
+#include "answer/answer_norm.h"
 #include "answer/answer_number.h"
 #include "answer/answer_set.h"
+#include "answer/answer_sym.h"
 #include "answer/answer_vqa.h"
 #include "answer/span.h"
 #include "core/util.h"
 
 /* ---- rules --------------------------------------------------------- */
+
+#define EXACT_MAX_TOL 1e-3	/* tolerances up to the default: rationals compare exactly */
 
 struct ctx {
 	const struct answer_opts *o;
@@ -79,13 +83,27 @@ static int rule_set(struct ctx *c, struct span p, struct span g, int depth, bool
 	return rule_limit(c, answer_set_compare(&c->eq, p, g, depth, correct), correct);
 }
 
+/*
+ * Numbers within the tolerance; two rationals written with integers only
+ * ("1000/1001" vs "1") must be exactly equal, unless a wider tolerance
+ * than the default was asked for.
+ */
 static int rule_numeric(struct ctx *c, struct span p, struct span g, bool *correct)
 {
-	return rule_limit(c, answer_number_compare(p, g, c->lenient, c->tol, c->o->percent, correct),
-			  correct);
+	int r = answer_number_compare(p, g, c->lenient, c->tol, c->o->percent, correct);
+	bool exact;
+
+	if (r == 1 && *correct && c->tol <= EXACT_MAX_TOL && answer_sym_exact(p, g, &exact))
+		*correct = exact;
+	return rule_limit(c, r, correct);
 }
 
-/* Exact, set, numeric, vqa: the rules that compare two texts. */
+static int rule_symbolic(struct ctx *c, struct span p, struct span g, bool *correct)
+{
+	return rule_limit(c, answer_sym_compare(p, g, c->tol, correct), correct);
+}
+
+/* Exact, set, numeric, symbolic, vqa: the rules that compare two texts. */
 static bool plain_equal(void *data, struct span p, struct span g, int depth)
 {
 	struct ctx *c = data;
@@ -97,7 +115,8 @@ static bool plain_equal(void *data, struct span p, struct span g, int depth)
 		return false;
 	if (rule_exact(p, g))
 		return true;
-	if (rule_set(c, p, g, depth, &correct) || rule_numeric(c, p, g, &correct))
+	if (rule_set(c, p, g, depth, &correct) || rule_numeric(c, p, g, &correct) ||
+	    rule_symbolic(c, p, g, &correct))
 		return correct;
 	return answer_vqa_equal(p, g);
 }
@@ -133,6 +152,8 @@ static struct outcome run_auto(struct ctx *c, struct span p, struct span g)
 		return decide(correct, ANSWER_SET);
 	if (rule_numeric(c, p, g, &correct))
 		return decide(correct, c->num_method);
+	if (rule_symbolic(c, p, g, &correct))
+		return decide(correct, ANSWER_SYMBOLIC);
 	return decide(answer_vqa_equal(p, g), ANSWER_VQA);
 }
 
@@ -153,6 +174,10 @@ static struct outcome run_mode(struct ctx *c, struct span p, struct span g)
 		return decide(rule_numeric(c, p, g, &correct) && correct, ANSWER_NUMERIC);
 	case ANSWER_SET:
 		return decide(rule_set(c, p, g, 0, &correct) && correct, ANSWER_SET);
+	case ANSWER_SYMBOLIC:
+		if (rule_set(c, p, g, 0, &correct))
+			return decide(correct, ANSWER_SET);
+		return decide(rule_symbolic(c, p, g, &correct) && correct, ANSWER_SYMBOLIC);
 	case ANSWER_EXPR:
 		if (rule_set(c, p, g, 0, &correct))
 			return decide(correct, ANSWER_SET);
@@ -166,6 +191,22 @@ static struct outcome run_mode(struct ctx *c, struct span p, struct span g)
 	return run_auto(c, p, g);
 }
 
+/* answer_norm's form of a cleaned answer, cleaned again only if it changed. */
+static struct span normalized(struct span s, struct sbuf *buf)
+{
+	answer_norm(s, buf);
+	if (buf->len == s.n && !memcmp(buf->buf, s.p, s.n))
+		return s;
+	return answer_clean_span(span_make(buf->buf, buf->len));
+}
+
+/* "(5, \infty)", "[1, 2) \cup (3, 4]": brackets and a comma. */
+static bool looks_like_interval(struct span s)
+{
+	return s.n >= 5 && (s.p[0] == '(' || s.p[0] == '[') &&
+	       (s.p[s.n - 1] == ')' || s.p[s.n - 1] == ']') && memchr(s.p, ',', s.n);
+}
+
 int answer_equivalent(const char *pred, const char *gold, const struct answer_opts *opts,
 		      struct answer_verdict *v)
 {
@@ -173,6 +214,7 @@ int answer_equivalent(const char *pred, const char *gold, const struct answer_op
 	struct ctx c;
 	struct span p, g;
 	struct outcome r;
+	struct sbuf np = SBUF_INIT, ng = SBUF_INIT, ip = SBUF_INIT;
 
 	if (!pred || !gold || !v)
 		return error("answer_equivalent: NULL argument");
@@ -199,6 +241,14 @@ int answer_equivalent(const char *pred, const char *gold, const struct answer_op
 		v->correct = v->score > 0;
 		return 0;
 	}
+	/* ANLS compares document strings as written; the other rules read notation. */
+	p = normalized(p, &np);
+	g = normalized(g, &ng);
+	/* "x > 5" against "(5, \infty)": the inequality read as an interval */
+	if (looks_like_interval(g) && answer_norm_inequality(p, true, &ip))
+		p = span_make(ip.buf, ip.len);
+	else if (looks_like_interval(p) && answer_norm_inequality(g, true, &ip))
+		g = span_make(ip.buf, ip.len);
 	memset(&c, 0, sizeof(c));
 	c.o = opts;
 	c.lenient = opts->mode != ANSWER_EXPR;
@@ -216,6 +266,9 @@ int answer_equivalent(const char *pred, const char *gold, const struct answer_op
 	v->correct = r.correct;
 	v->method = r.method;
 	v->score = r.correct ? 1 : 0;
+	sbuf_release(&np);
+	sbuf_release(&ng);
+	sbuf_release(&ip);
 	return 0;
 }
 
@@ -250,14 +303,15 @@ static const char *const mode_names[] = {
 	[ANSWER_AUTO] = "auto", [ANSWER_EXACT] = "exact", [ANSWER_VQA] = "vqa",
 	[ANSWER_MC] = "mc", [ANSWER_NUMERIC] = "numeric", [ANSWER_RELAXED] = "relaxed",
 	[ANSWER_ANLS] = "anls", [ANSWER_EXPR] = "expr", [ANSWER_SET] = "set",
-	[ANSWER_NONE] = "none",
+	[ANSWER_NONE] = "none", [ANSWER_SYMBOLIC] = "symbolic",
 };
 
 static const char *const extract_names[] = {
 	[EXTRACT_NONE] = "none", [EXTRACT_AUTO] = "auto", [EXTRACT_ANSWER_TAG] = "answer-tag",
 	[EXTRACT_FINAL_ANSWER] = "final-answer", [EXTRACT_BOXED] = "boxed",
 	[EXTRACT_PHRASE] = "phrase", [EXTRACT_OPTION] = "option", [EXTRACT_WHOLE] = "whole",
-	[EXTRACT_LAST_NUMBER] = "last-number",
+	[EXTRACT_LAST_NUMBER] = "last-number", [EXTRACT_LAST_MATH] = "last-math",
+	[EXTRACT_STRICT] = "strict",
 };
 
 static const char *const percent_names[] = {

@@ -3,38 +3,102 @@
  * of a model's reply, then decide whether it is equivalent to the gold
  * answer. No LLM judge; every decision names the rule that made it.
  *
- * Extraction (answer_extract) looks, in this order under EXTRACT_AUTO, for
+ * Extraction (answer_extract). The reply ends at its first end-of-turn
+ * token (<|im_end|>, <|im_start|>, <|eot_id|>, <|endoftext|>, <|end|>,
+ * </s>, <end_of_turn>): what follows is no longer the model's answer.
+ * Under EXTRACT_AUTO the methods are tried in this order:
  *   <answer>…</answer>            the last complete pair
  *   Final answer: …               the last marker, case-insensitive, also
  *                                 "最终答案：", "最终答案:", "答案："; the
- *                                 answer runs to the next blank line
- *   \boxed{…} / \fbox{…}          the last one whose braces close
+ *                                 answer runs to the next blank line.
+ *                                 Minerva's "Final Answer: The final answer
+ *                                 is X. I hope it is correct." gives X; "The
+ *                                 volume of $V$ is 120." gives what follows
+ *                                 the last " is " outside math when that
+ *                                 is a number or math; else a plain
+ *                                 sentence with exactly one number gives
+ *                                 that number ("12 is the smallest")
+ *   \boxed{…} / \fbox{…}          the last one whose braces close, joined
+ *                                 with the boxes right before it when only
+ *                                 connectors stand between them ("$\boxed{2}$
+ *                                 and $\boxed{3}$" is "2, 3"; spaces, $ , ;
+ *                                 "and", "or", \quad; a blank line or any
+ *                                 other word separates), repeats once
  *   "the answer is B", "The correct option is (C)", "answer: 12"
  *                                 (EXTRACT_OPTION when it is a letter)
  *   a reply that is just an option ("B", "(B)", "B. text", "**B**"),
  *   or whose last line is one
- *   a one-line reply (at most 200 bytes) taken whole
+ *   the last math span            $…$ or \(…\) on one line, $$…$$ or \[…\]
+ *                                 over several ("Answer $ 9 $"), unless a
+ *                                 number follows it in plain text
+ *   a one-line reply (at most 200 bytes) taken whole, unless it is a
+ *   sentence of more than 8 words with a digit in it
  *   the last number in the text
- * A boxed answer inside a tag or after "Final answer:" narrows the answer
- * to the box. The result is cleaned: surrounding whitespace, $…$, $$…$$,
- * \(…\), \[…\], markdown bold, a whole \boxed{} / \text{}, and a trailing
- * period are stripped.
+ * EXTRACT_STRICT tries only the first three (tag, final answer, boxed):
+ * no phrase, no math span, no whole reply, no last number. It is the
+ * policy for checking rollouts, where a guess from the text would turn a
+ * wrong or cut-off continuation into a correct one ("17 - 9 = 8 ... wait:
+ * 12+5 = 17" finds nothing). EXTRACT_FINAL_ANSWER or EXTRACT_BOXED alone
+ * demand that one format. A boxed answer inside a tag or after "Final
+ * answer:" narrows the answer to the box. The result is cleaned:
+ * surrounding whitespace, $…$, $$…$$, \(…\), \[…\], markdown bold, a whole
+ * \boxed{} / \text{}, and a trailing period are stripped.
+ *
+ * Notation read alike before any rule (answer_norm.c): thousands written
+ * "12,\!000", "14{,}916" or "1 000"; "x \in S" is S; a double inequality
+ * of one variable is an interval ("-2 \le x < 7" = "[-2, 7)"), and a single
+ * one too when the other side is an interval ("x > 5" = "(5, \infty)");
+ * pmatrix, bmatrix, vmatrix, matrix, smallmatrix and array (with their
+ * \left[ … \right]) are "[[a, b], [c, d]]", one row or column "[a, b]" (so
+ * a column vector equals the row with the same entries); cases is a set
+ * of equations; "7, -2, \text{ and } -5" is a list; "3 1/2" a mixed
+ * number; "20:34:00" and "8:34 \text{P.M.}" are "20:34"; "x = 1/3 \approx
+ * 0.33" drops the rounding; a doubled "\\frac" is "\frac".
  *
  * Equivalence (answer_equivalent) under ANSWER_AUTO tries, in order:
  *   exact    case-folded equality after cleaning
  *   mc       option letters: letter vs letter ("B", "(B)", "B.", "**B**",
  *            "B) text", "the answer is B"); letter vs option text when
  *            the options are given (a list, or "A. …" lines of the question)
- *   set      intervals, sets, tuples: "(1, 2]" = "(1,2]", "{1,2,3}" =
- *            "{3,2,1}", tuples and intervals keep order and bracket kind;
- *            a bare "1, 2" is an unordered list; unions with \cup / ∪
+ *   set      intervals, sets, tuples, matrices: "(1, 2]" = "(1,2]",
+ *            "{1,2,3}" = "{3,2,1}", tuples and intervals keep order and
+ *            bracket kind; "1, 2" is an unordered list, "(1,2), (3,4)" a
+ *            list of tuples, and "-5,-2,7" a list too (a signed or
+ *            non-3-digit part cannot be thousands; "1,2" is a list when the
+ *            other side is one); unions with \cup / ∪; elements compare by
+ *            all these rules, and "x = 1" against "1" by its value
  *   numeric  both sides evaluate to numbers: thousands separators, a decimal
- *            comma when unambiguous ("3,5"; "3,500" is 3500), percent, units
- *            and currency, scientific notation ("1.5e3", "1.5 \times
+ *            comma when unambiguous ("3,5"; "3,500" is 3500), percent
+ *            ("%", "percent", "pct", "percentage"), units and currency
+ *            before or after, scientific notation ("1.5e3", "1.5 \times
  *            10^{3}"), LaTeX (\frac \dfrac \tfrac \frac12 \sqrt \pi \left
  *            \right \text \, ^\circ), number words, "x = 5", and + - * / ^
  *            with parentheses, implicit products (2\pi) and sqrt; equal
- *            within rel_tol (relative; a gold of 0 needs |pred| <= 1e-9)
+ *            within rel_tol (relative; a gold of 0 needs |pred| <= 1e-9).
+ *            Two rationals written with integers only must be exactly
+ *            equal ("1000/1001" is not "1") unless rel_tol is above the
+ *            default 1e-3. "2 + 3 = 5" and "x = 5" read as 5, but an
+ *            equation ("a + 3z = 0", "\sin(x) = 1/2") is no number
+ *   symbolic at least one side has a letter or "!": both read as
+ *            expressions (answer_sym.h: fractions, roots, powers, trig and
+ *            log functions, \pi, e, i, implicit products, f(x), relations)
+ *            and compare by evaluating both at 24 seeded random points,
+ *            skipping points where either is undefined or not real (at
+ *            least 4 must remain; at most 2 may miss, for rounded decimals
+ *            near a zero; the tolerance is rel_tol of the terms' size).
+ *            "\frac{x+2}{7}" = "\frac{x}{7}+\frac{2}{7}", "\tan^2(y)+1" =
+ *            "\sec^2(y)", "\sqrt[3]{x}^2" = "x^{2/3}" (odd roots of negatives
+ *            are real); "f(x)" vs "f(y)" and "x_1" vs "x_2" differ (names
+ *            get independent values, unknown functions a fixed function of
+ *            name and arguments). Equations: "y = 2x+1" or "f(x) = 2x+1"
+ *            (a lone name on the left) is an assignment standing for its
+ *            value, so it equals "2x+1" and "y = 2x+1" (names are not
+ *            compared); other equations equal when lhs - rhs agree up to a
+ *            non-zero factor ("2x+4y-3=0" = "y = -x/2+3/4"), and are never
+ *            equal to a bare expression ("7 = 11a+c" vs "11a+c");
+ *            inequalities up to a positive factor after flipping > to <
+ *            ("-x > -1" = "x < 1"); \le \leq \ge \geq \lt \gt \ne \neq ≤ ≥ ≠
+ *            read as <= >= < > !=
  *   vqa      lowercase, punctuation dropped (except inside numbers),
  *            articles dropped, number words to digits, contractions expanded
  * Once a rule applies to both sides (both are option letters, both are
@@ -45,30 +109,38 @@
  *            case-folded, space-collapsed strings; score = similarity when
  *            the distance ratio is below anls_threshold (0.5), else 0;
  *            correct when score > 0. (VisualPRM stored the distance as the
- *            score, so unrelated strings passed; this does not.)
+ *            score, so unrelated strings passed; this does not.) ANLS sees
+ *            the answers as written, without the notation rewrites above
  *   expr     sets or arithmetic only, strict: no units, words or separators
+ *   symbolic sets, else the symbolic rule alone
  *
  * Percent is a documented choice (answer_opts.percent): by default a number
  * written with % on one side only matches either reading, so "50%" equals
  * both "50" and "0.5"; when both sides carry %, the numbers must agree.
  * Numbers are parsed with strtod in the C locale. Unsupported on purpose:
- * "1.234,5" European grouping, mixed-number text "3 1/2" (but
- * "3\frac{1}{2}" is 3.5), symbolic algebra (variables are not evaluated).
+ * "1.234,5" European grouping; units written without a space still drop
+ * ("10cm" = "10"); degrees are radians to the symbolic rule only where
+ * written ("\sin(90^\circ - x)" = "\cos x"); \log is the natural log; a
+ * matrix product or sum is not computed; "\pm" is no expression.
  *
  * Limits that keep a degenerate reply linear: sets of more than 256
- * elements and unions of more than 8 parts are not read as such; ANLS
- * compares strings of over 4096 code points for equality only. A typical
- * answer_check costs ~7 us.
+ * elements, unions of more than 8 parts, matrices of more than 1024 cells
+ * and more than 16 joined boxes are not read as such; the symbolic rule
+ * reads answers of at most 4096 bytes; ANLS compares strings of over 4096
+ * code points for equality only. A typical answer_check costs ~6 us, some
+ * 30 us when the symbolic rule evaluates.
  *
  * Limits on depth, so that no reply can overflow the stack: an expression
  * nested deeper than 200 levels (brackets, \frac / \sqrt arguments, signs,
- * exponents) or sets nested deeper than 8 leave the comparison undecided:
- * the verdict says too_deep (correct is false, method none) and stages
- * turn it into a reject of kind "too_deep". Nothing else in the checker
- * recurses on its input: extraction, cleaning, LaTeX flattening and VQA
- * normalisation are loops.
+ * exponents, function arguments) or sets nested deeper than 8 leave the
+ * comparison undecided: the verdict says too_deep (correct is false,
+ * method none) and stages turn it into a reject of kind "too_deep".
+ * Nothing else in the checker recurses on its input: extraction, cleaning,
+ * notation rewrites, LaTeX flattening, VQA normalisation and the symbolic
+ * rule's evaluation (a walk over the node array) are loops.
  *
- * All functions are reentrant: no globals, no locale changes.
+ * All functions are reentrant: no globals, no locale changes; the random
+ * points come from a fixed seed, so verdicts are reproducible.
  *
  * The rules live one per module in answer/ (answer/README.md says which
  * and in what order a comparison meets them); this is their only public
@@ -93,6 +165,8 @@ enum extract_method {
 	EXTRACT_OPTION,		/* a multiple-choice letter */
 	EXTRACT_WHOLE,		/* the whole (short, one-line) reply */
 	EXTRACT_LAST_NUMBER,
+	EXTRACT_LAST_MATH,	/* the last $…$, $$…$$, \(…\) or \[…\] */
+	EXTRACT_STRICT,		/* pref: tag, final answer, boxed; nothing else */
 };
 
 enum answer_mode {
@@ -106,6 +180,7 @@ enum answer_mode {
 	ANSWER_EXPR,
 	ANSWER_SET,
 	ANSWER_NONE,		/* verdict only: no answer to compare */
+	ANSWER_SYMBOLIC,	/* expression trees at random points (answer_sym) */
 };
 
 /* How a number carrying % compares with one that does not. */

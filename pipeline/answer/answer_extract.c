@@ -24,6 +24,97 @@ static const char *const zh_final_markers[] = {
 	"\xe7\xad\x94\xe6\xa1\x88\xef\xbc\x9a",					/* 答案： */
 };
 
+/* First offset of lit in s (ASCII case-insensitive), or -1. */
+static long find_ci(struct span s, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	for (size_t i = 0; i + k <= s.n; i++)
+		if (span_starts_ci(s.p + i, s.n - i, lit))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * "Jane started growing Sphere 3 hours ago": a plain sentence (no math,
+ * three words or more) holding exactly one number stands for that number.
+ */
+static struct span sole_number(struct span r)
+{
+	struct span num = { NULL, 0 };
+	size_t words = 0, numbers = 0;
+
+	for (size_t i = 0; i < r.n;) {
+		size_t st = i;
+
+		if (r.p[i] == '$' || r.p[i] == '\\')
+			return r;
+		if (is_digit((unsigned char)r.p[i])) {
+			while (i < r.n && (is_digit((unsigned char)r.p[i]) ||
+					   (strchr(".,/", r.p[i]) && i + 1 < r.n && is_digit((unsigned char)r.p[i + 1]))))
+				i++;
+			if (st && r.p[st - 1] == '-')
+				st--;
+			num = span_make(r.p + st, i - st);
+			numbers++;
+		} else if (is_alpha((unsigned char)r.p[i])) {
+			while (i < r.n && is_alpha((unsigned char)r.p[i]))
+				i++;
+			words++;
+		} else {
+			i++;
+		}
+	}
+	return numbers == 1 && words >= 3 ? num : r;
+}
+
+/* Does s hold a digit or math ($, a backslash command)? */
+static bool mathlike(struct span s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (is_digit((unsigned char)s.p[i]) || s.p[i] == '$' || s.p[i] == '\\')
+			return true;
+	return false;
+}
+
+/*
+ * Minerva's form, "Final Answer: The final answer is 12. I hope it is
+ * correct.", and its kin "Final Answer: The volume of $V$ is 120.": the
+ * answer is what follows the last " is " outside math, up to "I hope",
+ * when that is a number or math.
+ */
+static struct span minerva_answer(struct span r)
+{
+	static const char *const leads[] = { "the final answer is", "the answer is" };
+	long at = find_ci(r, "i hope it is correct");
+	size_t after = 0;
+	bool math = false;
+
+	if (at >= 0)
+		r = span_trim(span_make(r.p, (size_t)at));
+	for (size_t k = 0; k < ARRAY_SIZE(leads); k++)
+		if (span_starts_ci(r.p, r.n, leads[k])) {
+			size_t l = strlen(leads[k]);
+
+			return span_trim(span_make(r.p + l, r.n - l));
+		}
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.p[i] == '$' && (!i || r.p[i - 1] != '\\'))
+			math = !math;
+		else if (!math && r.p[i] == '\n')
+			return r;	/* a multi-line answer is taken whole */
+		else if (!math && i + 4 <= r.n && !memcmp(r.p + i, " is ", 4))
+			after = i + 4;
+	}
+	/*
+	 * Only a number or math after " is " is taken: "12 is the smallest"
+	 * names 12, and "The man is holding a cup" stays a whole answer.
+	 */
+	if (after && mathlike(span_make(r.p + after, r.n - after)))
+		return span_trim(span_make(r.p + after, r.n - after));
+	return sole_number(r);
+}
+
 /* If "final answer" starts at s[i], the offset just past its colon, else 0. */
 static size_t final_marker_at(const char *s, size_t n, size_t i)
 {
@@ -65,33 +156,45 @@ static bool find_final_answer(const char *s, size_t n, struct span *out)
 		return false;
 	while (best < n && is_sp((unsigned char)s[best]))
 		best++;
-	end = strstr(s + best, "\n\n");
-	*out = span_trim(span_make(s + best, end ? (size_t)(end - s) - best : n - best));
+	for (end = s + best; end + 1 < s + n && !(end[0] == '\n' && end[1] == '\n'); end++)
+		;
+	if (end + 1 >= s + n)
+		end = s + n;
+	*out = minerva_answer(span_trim(span_make(s + best, (size_t)(end - s) - best)));
 	return out->n > 0;
 }
 
-/* Is the '{' at s[i] the argument of \boxed or \fbox? */
-static bool opens_box(const char *s, size_t i)
+/* Where the \boxed / \fbox owning the '{' at s[i] starts, or -1. */
+static long box_keyword(const char *s, size_t i)
 {
 	while (i && s[i - 1] == ' ')
 		i--;
-	return (i >= 6 && !memcmp(s + i - 6, "\\boxed", 6)) ||
-	       (i >= 5 && !memcmp(s + i - 5, "\\fbox", 5));
+	if (i >= 6 && !memcmp(s + i - 6, "\\boxed", 6))
+		return (long)i - 6;
+	if (i >= 5 && !memcmp(s + i - 5, "\\fbox", 5))
+		return (long)i - 5;
+	return -1;
 }
 
+struct box {
+	size_t keyword, close;	/* where "\boxed" starts, where its '}' is */
+	struct span in;
+};
+
 /*
- * The content of the last \boxed{…} / \fbox{…} whose braces close. One pass
- * with a stack of open braces, so unclosed boxes cost nothing extra.
+ * Every \boxed{…} / \fbox{…} whose braces close, in the order they close
+ * (an inner box before the box around it). One pass with a stack of open
+ * braces, so unclosed boxes cost nothing extra. The caller frees *out.
  */
-static bool find_boxed(struct span s, struct span *out)
+static size_t find_boxes(struct span s, struct box **out)
 {
 	struct open {
 		size_t pos;
-		bool box;
+		long keyword;
 	} *stack = NULL;
-	size_t depth = 0, alloc = 0;
-	bool found = false;
+	size_t depth = 0, alloc = 0, nbox = 0, box_alloc = 0;
 
+	*out = NULL;
 	for (size_t i = 0; i < s.n; i++) {
 		char c = s.p[i];
 
@@ -101,18 +204,171 @@ static bool find_boxed(struct span s, struct span *out)
 		} else if (c == '{') {
 			ALLOC_GROW(stack, depth + 1, alloc);
 			stack[depth].pos = i;
-			stack[depth].box = opens_box(s.p, i);
+			stack[depth].keyword = box_keyword(s.p, i);
 			depth++;
 		} else if (c == '}' && depth) {
 			struct open o = stack[--depth];
 
-			if (o.box && (!found || o.pos + 1 > (size_t)(out->p - s.p))) {
-				*out = span_make(s.p + o.pos + 1, i - o.pos - 1);
-				found = true;
+			if (o.keyword >= 0) {
+				ALLOC_GROW(*out, nbox + 1, box_alloc);
+				(*out)[nbox].keyword = (size_t)o.keyword;
+				(*out)[nbox].close = i;
+				(*out)[nbox].in = span_make(s.p + o.pos + 1, i - o.pos - 1);
+				nbox++;
 			}
 		}
 	}
 	free(stack);
+	return nbox;
+}
+
+/* The box that opens last (an inner box wins over the box around it). */
+static size_t last_opening(const struct box *b, size_t n)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (b[i].in.p > b[best].in.p)
+			best = i;
+	return best;
+}
+
+/* The content of the last \boxed{…} / \fbox{…} whose braces close. */
+static bool find_boxed(struct span s, struct span *out)
+{
+	struct box *b;
+	size_t n = find_boxes(s, &b);
+
+	if (n)
+		*out = b[last_opening(b, n)].in;
+	free(b);
+	return n > 0;
+}
+
+/*
+ * Does s[from..to) only join two boxed answers: white space, $, commas,
+ * "and", "or", \quad, \( \)? A blank line or any other word separates them.
+ */
+static bool joins_boxes(const char *s, size_t from, size_t to)
+{
+	static const char *const words[] = { "and", "or", "\\quad", "\\qquad", "\\(", "\\)", "\\," };
+
+	if (to - from > 40)
+		return false;
+	for (size_t i = from; i < to;) {
+		bool hit = false;
+
+		if (s[i] == '\n' && i + 1 < to && s[i + 1] == '\n')
+			return false;
+		if (strchr(" \t\r\n$,;", s[i])) {
+			i++;
+			continue;
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(words) && !hit; k++) {
+			size_t l = strlen(words[k]);
+
+			if (i + l <= to && !memcmp(s + i, words[k], l) &&
+			    (i + l == to || !is_alpha((unsigned char)s[i + l]))) {
+				i += l;
+				hit = true;
+			}
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+#define JOINED_BOXES_MAX 16	/* boxed answers read as one list */
+
+/*
+ * The last boxed answer, with the boxes right before it when only
+ * connectors stand between them ("$\boxed{2}$ and $\boxed{3}$" is "2, 3"),
+ * cleaned into out; repeats of the same text count once.
+ */
+static bool put_boxes(struct span s, struct sbuf *out)
+{
+	struct box *b;
+	size_t n = find_boxes(s, &b), cur, parts[JOINED_BOXES_MAX], np = 0;
+
+	if (!n)
+		return false;
+	cur = last_opening(b, n);
+	parts[np++] = cur;
+	for (size_t i = cur; i-- > 0 && np < JOINED_BOXES_MAX;) {
+		if (b[i].close > b[cur].keyword)
+			continue;	/* inside the current box */
+		if (!joins_boxes(s.p, b[i].close + 1, b[cur].keyword))
+			break;
+		cur = i;
+		parts[np++] = cur;
+	}
+	sbuf_reset(out);
+	for (size_t k = np; k-- > 0;) {
+		struct span c = answer_clean_span(b[parts[k]].in);
+		bool repeat = false;
+
+		for (size_t j = np; j-- > k + 1 && !repeat;) {
+			struct span d = answer_clean_span(b[parts[j]].in);
+
+			repeat = d.n == c.n && !memcmp(d.p, c.p, c.n);
+		}
+		if (repeat || !c.n)
+			continue;
+		if (out->len)
+			sbuf_addstr(out, ", ");
+		sbuf_add(out, c.p, c.n);
+	}
+	free(b);
+	return out->len > 0;
+}
+
+/*
+ * The content of the last complete math span: $…$ and \(…\) on one line,
+ * $$…$$ and \[…\] over several. One pass, left to right.
+ */
+static bool find_last_math_span(const char *s, size_t n, struct span *out)
+{
+	const char *close = NULL;
+	size_t start = 0;
+	bool found = false, inline_math = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (close) {
+			size_t l = strlen(close);
+
+			if (s[i] == '\\' && i + 1 < n && s[i + 1] == '$') {
+				i++;
+			} else if (inline_math && s[i] == '\n') {
+				close = NULL;
+			} else if (span_starts(s + i, n - i, close)) {
+				struct span m = span_trim(span_make(s + start, i - start));
+
+				if (m.n) {
+					*out = m;
+					found = true;
+				}
+				close = NULL;
+				i += l - 1;
+			}
+			continue;
+		}
+		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '(' || s[i + 1] == '[')) {
+			close = s[i + 1] == '(' ? "\\)" : "\\]";
+			inline_math = s[i + 1] == '(';
+			start = i + 2;
+			i++;
+		} else if (s[i] == '\\' && i + 1 < n) {
+			i++;	/* \$ and other escapes */
+		} else if (s[i] == '$') {
+			bool block = i + 1 < n && s[i + 1] == '$';
+
+			close = block ? "$$" : "$";
+			inline_math = !block;
+			start = i + (block ? 2 : 1);
+			i += block ? 1 : 0;
+		}
+	}
 	return found;
 }
 
@@ -339,6 +595,43 @@ static bool put_letter(struct sbuf *out, char letter)
 	return true;
 }
 
+#define WHOLE_REPLY_WORDS 8	/* a longer sentence is no answer by itself */
+
+/*
+ * A sentence of more than WHOLE_REPLY_WORDS words with a digit in it:
+ * the answer is a number within it, not the sentence ("the probability
+ * that Alice wins is 2/3"), so the last number decides instead.
+ */
+static bool numbered_sentence(struct span s)
+{
+	size_t words = 0;
+	bool digit = false, in_word = false;
+
+	for (size_t i = 0; i < s.n; i++) {
+		bool sp = is_sp((unsigned char)s.p[i]);
+
+		digit |= is_digit((unsigned char)s.p[i]);
+		if (!sp && !in_word)
+			words++;
+		in_word = !sp;
+	}
+	return digit && words > WHOLE_REPLY_WORDS;
+}
+
+/*
+ * The last math span, unless a number follows it in plain text ("… so
+ * the error grows by 100%."): then that number is the later answer.
+ */
+static bool find_last_math(const char *s, size_t n, struct span *out)
+{
+	if (!find_last_math_span(s, n, out))
+		return false;
+	for (const char *p = out->p + out->n; p < s + n; p++)
+		if (is_digit((unsigned char)*p))
+			return false;
+	return true;
+}
+
 /* Try one method; on success `out` holds the cleaned answer. */
 static bool extract_with(const char *s, size_t n, enum extract_method m, struct sbuf *out,
 			 enum extract_method *found)
@@ -360,7 +653,9 @@ static bool extract_with(const char *s, size_t n, enum extract_method m, struct 
 			sp = narrow_to_box(sp);
 		break;
 	case EXTRACT_BOXED:
-		ok = find_boxed(span_make(s, n), &sp);
+		return put_boxes(span_make(s, n), out);
+	case EXTRACT_LAST_MATH:
+		ok = find_last_math(s, n, &sp);
 		break;
 	case EXTRACT_PHRASE:
 	case EXTRACT_OPTION:
@@ -391,7 +686,7 @@ static bool extract_with(const char *s, size_t n, enum extract_method m, struct 
 		break;
 	case EXTRACT_WHOLE:
 		sp = span_trim(span_make(s, n));
-		ok = sp.n <= WHOLE_REPLY_MAX && !memchr(sp.p, '\n', sp.n);
+		ok = sp.n <= WHOLE_REPLY_MAX && !memchr(sp.p, '\n', sp.n) && !numbered_sentence(sp);
 		break;
 	case EXTRACT_LAST_NUMBER:
 		ok = find_last_number(s, n, &sp);
@@ -407,13 +702,37 @@ static bool extract_with(const char *s, size_t n, enum extract_method m, struct 
 	return out->len > 0;
 }
 
+/* End-of-turn tokens: what follows one is no longer the model's reply. */
+static const char *const turn_ends[] = {
+	"<|im_end|>", "<|im_start|>", "<|eot_id|>", "<|endoftext|>", "<|end|>", "</s>",
+	"<end_of_turn>",
+};
+
+/* The length of the reply before its first end-of-turn token. */
+static size_t reply_length(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = memchr(s, '<', n); p; p = memchr(p + 1, '<', n - (size_t)(p + 1 - s)))
+		for (size_t k = 0; k < ARRAY_SIZE(turn_ends); k++)
+			if (span_starts(p, n - (size_t)(p - s), turn_ends[k]))
+				return (size_t)(p - s);
+	return n;
+}
+
 int answer_extract(const char *text, enum extract_method pref, struct sbuf *out,
 		   enum extract_method *found)
 {
 	static const enum extract_method order[] = {
 		EXTRACT_ANSWER_TAG, EXTRACT_FINAL_ANSWER, EXTRACT_BOXED, EXTRACT_PHRASE,
-		EXTRACT_OPTION, EXTRACT_WHOLE, EXTRACT_LAST_NUMBER,
+		EXTRACT_OPTION, EXTRACT_LAST_MATH, EXTRACT_WHOLE, EXTRACT_LAST_NUMBER,
 	};
+	/* Only what the reply declares as its answer: no guessing from the rest. */
+	static const enum extract_method strict_order[] = {
+		EXTRACT_ANSWER_TAG, EXTRACT_FINAL_ANSWER, EXTRACT_BOXED,
+	};
+	const enum extract_method *try = order;
+	size_t ntry = ARRAY_SIZE(order);
 	enum extract_method dummy, m;
 	size_t n;
 
@@ -423,8 +742,11 @@ int answer_extract(const char *text, enum extract_method pref, struct sbuf *out,
 	if (!text || !out)
 		return error("answer_extract: NULL argument");
 	sbuf_reset(out);
-	n = strlen(text);
-	if (pref != EXTRACT_AUTO) {
+	n = reply_length(text);
+	if (pref == EXTRACT_STRICT) {
+		try = strict_order;
+		ntry = ARRAY_SIZE(strict_order);
+	} else if (pref != EXTRACT_AUTO) {
 		if (extract_with(text, n, pref, out, &m)) {
 			*found = m;
 			return 1;
@@ -432,8 +754,8 @@ int answer_extract(const char *text, enum extract_method pref, struct sbuf *out,
 		sbuf_reset(out);
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		if (extract_with(text, n, order[i], out, &m)) {
+	for (size_t i = 0; i < ntry; i++) {
+		if (extract_with(text, n, try[i], out, &m)) {
 			*found = m;
 			return 1;
 		}

@@ -35,12 +35,17 @@ static const struct rewrite latex_rewrites[] = {
 	{ "\xe2\x88\x9e", "\\infty" },				/* ∞ */
 	{ "\xc2\xb2", "^2" }, { "\xc2\xb3", "^3" },		/* ² ³ */
 	{ "\\approx", "=" }, { "\xe2\x89\x88", "=" },		/* ≈ */
+	{ "\\leqslant", "<=" }, { "\\geqslant", ">=" }, { "\\leq", "<=" }, { "\\geq", ">=" },
+	{ "\\le", "<=" }, { "\\ge", ">=" }, { "\\neq", "!=" }, { "\\ne", "!=" },
+	{ "\\lt", "<" }, { "\\gt", ">" },
+	{ "\xe2\x89\xa4", "<=" }, { "\xe2\x89\xa5", ">=" }, { "\xe2\x89\xa0", "!=" },	/* ≤ ≥ ≠ */
+	{ "\\lvert", "|" }, { "\\rvert", "|" }, { "\\cfrac", "\\frac" },
 	{ "\\cup", " \\cup " }, { "\xe2\x88\xaa", " \\cup " },	/* ∪ */
 };
 
 static const char *const text_commands[] = {
 	"\\text", "\\textbf", "\\textrm", "\\textit", "\\mathrm", "\\mathbf", "\\mathit",
-	"\\mbox", "\\operatorname",
+	"\\mbox", "\\operatorname", "\\textnormal", "\\textsf",
 };
 
 /* Does control word w match at p without running into more letters? */
@@ -91,7 +96,8 @@ void answer_latex_flatten(struct span s, struct sbuf *out)
 		for (size_t k = 0; k < ARRAY_SIZE(text_commands) && !done; k++) {
 			size_t j = strlen(text_commands[k]);
 
-			if (!answer_latex_command_at(p, left, text_commands[k]))
+			if (*p != '\\' || (left > 1 && p[1] != text_commands[k][1]) ||
+			    !answer_latex_command_at(p, left, text_commands[k]))
 				continue;
 			while (j < left && p[j] == ' ')
 				j++;
@@ -104,7 +110,12 @@ void answer_latex_flatten(struct span s, struct sbuf *out)
 			done = true;
 		}
 		for (size_t k = 0; k < ARRAY_SIZE(latex_rewrites) && !done; k++) {
-			if (answer_latex_command_at(p, left, latex_rewrites[k].from)) {
+			const char *from = latex_rewrites[k].from;
+
+			/* the first two bytes rule out most entries cheaply */
+			if (from[0] != p[0] || (left > 1 && from[1] && from[1] != p[1]))
+				continue;
+			if (answer_latex_command_at(p, left, from)) {
 				sbuf_addstr(out, latex_rewrites[k].to);
 				i += strlen(latex_rewrites[k].from);
 				done = true;

@@ -14,6 +14,7 @@
 #include "answer/answer_clean.h"
 #include "answer/answer_expr.h"
 #include "answer/answer_latex.h"
+#include "answer/answer_norm.h"
 #include "answer/answer_numword.h"
 #include "core/util.h"
 
@@ -36,6 +37,7 @@ static const char *const unit_words[] = {
 	"deg", "degree", "degrees", "rad", "radian", "radians",
 	"N", "J", "kJ", "W", "kW", "V", "Hz", "kHz", "Pa", "kPa", "K", "mol", "cal", "kcal",
 	"unit", "units", "square", "sq", "cubic",
+	"\xe2\x82\xac", "\xc2\xa3", "\xc2\xa5", "$",					/* € £ ¥ after */
 	"dollar", "dollars", "usd", "cent", "cents", "yuan", "rmb", "euro", "euros",
 	"\xe5\x8e\x98\xe7\xb1\xb3", "\xe6\xaf\xab\xe7\xb1\xb3", "\xe5\x8d\x83\xe7\xb1\xb3",	/* 厘米 毫米 千米 */
 	"\xe7\xb1\xb3", "\xe5\x8d\x83\xe5\x85\x8b", "\xe5\x85\x8b", "\xe7\xa7\x92",		/* 米 千克 克 秒 */
@@ -127,16 +129,43 @@ bool answer_number_find_equals(struct span s, size_t *first, size_t *last)
 	return any;
 }
 
+/*
+ * Is the text before the first '=' something an answer may name: a name
+ * ("x", "f(x)", "the area") or arithmetic ("2 + 3")? "a + 3z = 0" is an
+ * equation, whose right side is no answer.
+ */
+static bool names_a_value(struct span lhs)
+{
+	static const char *const functions[] = {
+		"\\sin", "\\cos", "\\tan", "\\sec", "\\csc", "\\cot", "\\log", "\\ln",
+		"\\exp",
+	};
+	bool letters = false, operators = false;
+
+	for (size_t k = 0; k < ARRAY_SIZE(functions); k++)
+		if (span_contains(lhs, functions[k]))
+			return false;	/* "\sin(x) = 1/2" is an equation */
+
+	for (size_t i = 0; i < lhs.n; i++) {
+		letters |= is_alpha((unsigned char)lhs.p[i]);
+		operators |= strchr("+-*/^", lhs.p[i]) != NULL;
+	}
+	return !letters || !operators;
+}
+
 struct span answer_number_strip_assignment(struct span s)
 {
 	size_t first, last;
 	struct span rhs;
 
-	if (!answer_number_find_equals(s, &first, &last))
+	if (!answer_number_find_equals(s, &first, &last) || !names_a_value(span_make(s.p, first)))
 		return s;
 	rhs = span_trim(span_make(s.p + last + 1, s.n - last - 1));
 	return rhs.n ? rhs : s;
 }
+
+/* Words that mean % after a number: "28 percent", "28 pct". */
+static const char *const percent_words[] = { "percentage", "percent", "pct" };
 
 /* A number as read, and whether it was written with % (or "percent"). */
 struct value {
@@ -159,9 +188,17 @@ static int value_read(struct span s, bool lenient, struct value *v)
 	if (span_ends_with(t, "%")) {
 		t = span_trim(span_make(t.p, t.n - 1));
 		v->percent = true;
-	} else if (t.n > 7 && span_starts_ci(t.p + t.n - 7, 7, "percent")) {
-		t = span_trim(span_make(t.p, t.n - 7));
-		v->percent = true;
+	} else {
+		for (size_t k = 0; k < ARRAY_SIZE(percent_words); k++) {
+			size_t l = strlen(percent_words[k]);
+
+			if (t.n > l && span_starts_ci(t.p + t.n - l, l, percent_words[k]) &&
+			    !is_alpha((unsigned char)t.p[t.n - l - 1])) {
+				t = span_trim(span_make(t.p, t.n - l));
+				v->percent = true;
+				break;
+			}
+		}
 	}
 	if (lenient) {
 		for (size_t k = 0; k < ARRAY_SIZE(currency_prefixes); k++) {
@@ -192,12 +229,17 @@ out:
 
 int answer_value(const char *s, bool lenient, double *x, bool *percent)
 {
+	struct sbuf norm = SBUF_INIT;
 	struct value v;
 	int r;
 
 	if (!s)
 		return -1;
-	if ((r = value_read(answer_clean_span(span_of(s)), lenient, &v)))
+	/* the reading answer_equivalent's numeric rule gets: cleaned, normalised, cleaned */
+	answer_norm(answer_clean_span(span_of(s)), &norm);
+	r = value_read(answer_clean_span(span_make(norm.buf, norm.len)), lenient, &v);
+	sbuf_release(&norm);
+	if (r)
 		return r;
 	*x = v.x;
 	if (percent)

@@ -88,6 +88,27 @@ static bool has_comma_space(struct span s)
 	return false;
 }
 
+/*
+ * Without a space after its commas, "1,234" is a number and "3,5" may be
+ * one; "-5,-2,7" and "a,b" are lists: some element after the first is
+ * signed or not a number, or there are three elements and one after the
+ * first is no group of three digits.
+ */
+static bool plainly_list(const struct structure *st)
+{
+	bool grouped = true;
+
+	for (size_t i = 1; i < st->nelem; i++) {
+		struct span e = st->elem[i];
+
+		if (!is_digit((unsigned char)e.p[0]))
+			return true;
+		if (e.n != 3 || !is_digit((unsigned char)e.p[1]) || !is_digit((unsigned char)e.p[2]))
+			grouped = false;
+	}
+	return st->nelem >= 3 && !grouped;
+}
+
 static bool structure_fail(struct structure *st)
 {
 	free(st->elem);
@@ -96,8 +117,22 @@ static bool structure_fail(struct structure *st)
 	return false;
 }
 
-/* On failure st->elem is NULL; on success the caller frees it. */
-static bool structure_parse(struct span s, struct structure *st)
+/* A bare list "a, b, c" (see plainly_list for one without spaces). */
+static bool parse_list(struct span s, struct structure *st, bool loose)
+{
+	st->kind = ST_LIST;
+	if (!split_commas(s, st) || st->nelem < 2 ||
+	    (!loose && !has_comma_space(s) && !plainly_list(st)))
+		return structure_fail(st);
+	return true;
+}
+
+/*
+ * On failure st->elem is NULL; on success the caller frees it. `loose`
+ * reads any bare "a,b" as a list: when the other side is a list, "1,2"
+ * is one too, not the decimal 1.2.
+ */
+static bool structure_parse(struct span s, struct structure *st, bool loose)
 {
 	size_t ow, cw;
 	int depth = 0;
@@ -107,23 +142,22 @@ static bool structure_parse(struct span s, struct structure *st)
 	s = span_trim(s);
 	if (s.n < 2)
 		return false;
-	if (bracket_at(s, 0, &ow) != 1) {
-		st->kind = ST_LIST;
-		if (!has_comma_space(s) || !split_commas(s, st) || st->nelem < 2)
-			return structure_fail(st);
-		return true;
-	}
+	if (bracket_at(s, 0, &ow) != 1)
+		return parse_list(s, st, loose);
 	escaped = ow == 2;
 	cw = s.p[s.n - 2] == '\\' ? 2 : 1;
 	if (s.n < ow + cw || !strchr(")]}", s.p[s.n - 1]))
 		return false;
-	/* The opening bracket must close at the very end: "(1)+(2)" is no tuple. */
+	/*
+	 * The opening bracket must close at the very end: "(1)+(2)" is no
+	 * tuple, and "(1, 2), (3, 4)" is a list of tuples.
+	 */
 	for (size_t i = 0; i < s.n - cw;) {
 		size_t w;
 
 		depth += bracket_at(s, i, &w);
 		if (!depth)
-			return false;
+			return parse_list(s, st, loose);
 		i += w;
 	}
 	st->open = escaped ? '{' : s.p[0];
@@ -152,13 +186,16 @@ static bool assignment_name(struct span s, struct sbuf *out)
 	return true;
 }
 
-/* "x=1" vs "x = 1": when either names its value, the names must agree too. */
+/*
+ * "x=1" vs "x = 1": when both name their values, the names must agree
+ * too; "x = 1, y = 2" against "1, 2" compares the values.
+ */
 static bool element_equal(const struct span_equal *eq, struct span a, struct span b, int depth)
 {
 	struct sbuf na = SBUF_INIT, nb = SBUF_INIT;
 	bool a_named = assignment_name(a, &na);
 	bool b_named = assignment_name(b, &nb);
-	bool same = (!a_named && !b_named) || !strcmp(na.buf, nb.buf);
+	bool same = !a_named || !b_named || !strcmp(na.buf, nb.buf);
 
 	sbuf_release(&na);
 	sbuf_release(&nb);
@@ -219,11 +256,11 @@ static size_t split_union(struct span s, struct span *parts, size_t max)
 }
 
 /* Parse each part of a union; how many parsed (a bare list only stands alone). */
-static size_t parse_parts(const struct span *part, size_t n, struct structure *st)
+static size_t parse_parts(const struct span *part, size_t n, struct structure *st, bool loose)
 {
 	size_t ok = 0;
 
-	while (ok < n && structure_parse(part[ok], &st[ok])) {
+	while (ok < n && structure_parse(part[ok], &st[ok], loose)) {
 		if (n > 1 && st[ok].kind == ST_LIST) {
 			structure_fail(&st[ok]);
 			break;
@@ -248,8 +285,13 @@ int answer_set_compare(const struct span_equal *eq, struct span p, struct span g
 	answer_latex_flatten(g, &fg);
 	np = split_union(span_make(fp.buf, fp.len), up, ARRAY_SIZE(up));
 	ng = split_union(span_make(fg.buf, fg.len), ug, ARRAY_SIZE(ug));
-	okp = parse_parts(up, np, sp);
-	okg = okp == np ? parse_parts(ug, ng, sg) : 0;
+	okp = parse_parts(up, np, sp, false);
+	okg = parse_parts(ug, ng, sg, false);
+	/* One side a bare list, the other "1,2": read that as a list too. */
+	if (okp == np && okg < ng && np == 1 && ng == 1 && sp[0].kind == ST_LIST)
+		okg = parse_parts(ug, ng, sg, true);
+	else if (okg == ng && okp < np && np == 1 && ng == 1 && sg[0].kind == ST_LIST)
+		okp = parse_parts(up, np, sp, true);
 	if (okp == np && okg == ng) {
 		decided = 1;
 		*correct = np == ng;

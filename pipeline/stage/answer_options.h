@@ -23,7 +23,7 @@
 #include "stage/stage.h"
 
 /* The modes answer_mode_parse takes, for a mode option's help. */
-#define ANSWER_MODES "auto (default), exact, vqa, mc, numeric, relaxed, anls, expr, set"
+#define ANSWER_MODES "auto (default), exact, vqa, mc, numeric, relaxed, anls, expr, set, symbolic"
 
 /*
  * The equivalence mode: --mode where deciding answers is the stage's whole
@@ -34,8 +34,8 @@
 #define ANSWER_SPEC_ANSWER_MODE(help) "answer-mode=MODE  " help "\n"
 
 #define ANSWER_SPEC_EXTRACT \
-	"extract=HOW  auto (default), answer-tag, final-answer, boxed, phrase, option, whole,\n" \
-	"  last-number\n"
+	"extract=HOW  auto (default), answer-tag, final-answer, boxed, phrase, option, last-math,\n" \
+	"  whole, last-number; strict: answer-tag, final-answer or boxed only\n"
 
 /* --rel-tol and --relaxed-tol; `mode_opt` is the mode option that names relaxed. */
 #define ANSWER_SPEC_TOLERANCE(mode_opt) \

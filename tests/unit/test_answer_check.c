@@ -983,6 +983,255 @@ static void test_depth_limits(void **state)
 	sbuf_release(&out);
 }
 
+/* ---- math grade: one table per class of issue 11 ------------------- */
+
+#define M_SYM ANSWER_SYMBOLIC
+
+static void test_extract_math_forms(void **state)
+{
+	static const struct ex_case cases[] = {
+		/* Math-delimited last expression. */
+		{ "Answer $ 9 $", AUTO, "9", EXTRACT_LAST_MATH },
+		{ "Answer \\[ 9 \\]", AUTO, "9", EXTRACT_LAST_MATH },
+		{ "Answer $$9$$", AUTO, "9", EXTRACT_LAST_MATH },
+		{ "Answer \\( (9+1) \\)", AUTO, "(9+1)", EXTRACT_LAST_MATH },
+		{ "Answer \\[\n9\n\\]", AUTO, "9", EXTRACT_LAST_MATH },
+		{ "So $x = 2$ and then $y = 3$ is it", AUTO, "y = 3", EXTRACT_LAST_MATH },
+		{ "We get $x=1$, so the total grows by 100%.", AUTO, "100%", EXTRACT_LAST_NUMBER },
+		/* Minerva's form, chat tokens after it. */
+		{ "So it is 12,\\!000,\\!023. Final Answer: The final answer is 12,000,023. I hope it "
+		  "is correct. <|im_start|>user", AUTO, "12,000,023", EXTRACT_FINAL_ANSWER },
+		{ "Final Answer: The final answer is $(0, 1)$. I hope it is correct.<|im_end|>", AUTO,
+		  "(0, 1)", EXTRACT_FINAL_ANSWER },
+		{ "Final Answer: The volume of $V$ is 120. I hope it is correct.</s>", AUTO, "120",
+		  EXTRACT_FINAL_ANSWER },
+		{ "Final Answer: Jane started growing Sphere 3 hours ago.", AUTO, "3",
+		  EXTRACT_FINAL_ANSWER },
+		{ "Final answer: 12 is the smallest such number.", AUTO, "12", EXTRACT_FINAL_ANSWER },
+		{ "Final answer: The man is holding a cup.", AUTO, "The man is holding a cup",
+		  EXTRACT_FINAL_ANSWER },
+		{ "Final answer: x is 5", AUTO, "5", EXTRACT_FINAL_ANSWER },
+		{ "The answer is 5.<|im_end|>\n\\boxed{7}", AUTO, "5", EXTRACT_PHRASE },
+		/* Several boxes that together form the answer. */
+		{ "The roots are $\\boxed{2}$ and $\\boxed{3}$.", AUTO, "2, 3", EXTRACT_BOXED },
+		{ "$\\boxed{1}\\boxed{2}$", AUTO, "1, 2", EXTRACT_BOXED },
+		{ "\\boxed{-1}, \\quad \\boxed{4}", AUTO, "-1, 4", EXTRACT_BOXED },
+		{ "x = \\boxed{-1}, then y = \\boxed{4}", AUTO, "4", EXTRACT_BOXED },
+		{ "First \\boxed{5}.\n\nThen the real answer: \\boxed{6}", AUTO, "6", EXTRACT_BOXED },
+		{ "\\boxed{5} so the sum is \\boxed{6}", AUTO, "6", EXTRACT_BOXED },
+		{ "\\boxed{5} and \\boxed{5}", AUTO, "5", EXTRACT_BOXED },
+		/* A long sentence with a number is no answer taken whole. */
+		{ "Therefore, the probability that Alice wins the game is 2/3.", AUTO, "2/3",
+		  EXTRACT_LAST_NUMBER },
+	};
+
+	(void)state;
+	run_extract(cases, ARRAY_SIZE(cases));
+}
+
+/* Strict extraction: only a declared answer, never a guess from the text. */
+static void test_extract_strict(void **state)
+{
+	static const struct ex_case cases[] = {
+		{ "17 - 9 = 8 ... wait, let me recheck: 12+5 = 17", EXTRACT_STRICT, NULL, EXTRACT_NONE },
+		{ "17", EXTRACT_STRICT, NULL, EXTRACT_NONE },
+		{ "The answer is 17.", EXTRACT_STRICT, NULL, EXTRACT_NONE },
+		{ "Answer $17$", EXTRACT_STRICT, NULL, EXTRACT_NONE },
+		{ "So 8.\n\nFinal answer: 8", EXTRACT_STRICT, "8", EXTRACT_FINAL_ANSWER },
+		{ "So $\\boxed{8}$.", EXTRACT_STRICT, "8", EXTRACT_BOXED },
+		{ "<answer>8</answer>", EXTRACT_STRICT, "8", EXTRACT_ANSWER_TAG },
+		{ "Final Answer: The final answer is 8. I hope it is correct.", EXTRACT_STRICT, "8",
+		  EXTRACT_FINAL_ANSWER },
+		/* A declared answer cut off by a chat token is not one. */
+		{ "<|im_end|>Final answer: 8", EXTRACT_STRICT, NULL, EXTRACT_NONE },
+	};
+	enum extract_method m;
+
+	(void)state;
+	run_extract(cases, ARRAY_SIZE(cases));
+	assert_int_equal(extract_method_parse("strict", &m), 0);
+	assert_int_equal(m, EXTRACT_STRICT);
+	assert_int_equal(extract_method_parse("last-math", &m), 0);
+	assert_int_equal(m, EXTRACT_LAST_MATH);
+}
+
+static void test_thousands_and_percent_words(void **state)
+{
+	static const struct eq_case cases[] = {
+		{ "1 000", "1000", T, ANY_METHOD }, { "12 345 678", "12345678", T, ANY_METHOD },
+		{ "12,\\!000", "12000", T, M_NUM }, { "14{,}916", "14916", T, M_NUM },
+		{ "11,\\! 111,\\! 111,\\! 100", "11111111100", T, M_NUM },
+		{ "\\$16,\\!386.20", "16386.20", T, M_NUM }, { "1,000.99\xe2\x82\xac", "1000.99", T, M_NUM },
+		{ "1 000", "100", F, M_NUM }, { "1 2", "12", F, ANY_METHOD },
+		{ "28 pct", "28\\%", T, M_NUM }, { "28 percent", "28\\%", T, M_NUM },
+		{ "28 percentage", "28\\%", T, M_NUM }, { "28 pct", "29\\%", F, M_NUM },
+		{ "1000/1001", "1", F, M_NUM }, { "2/4", "1/2", T, M_NUM },
+		{ "1 1/2", "1.5", T, M_NUM }, { "1 1/2", "1/2", F, M_NUM },
+	};
+
+	(void)state;
+	run_eq(cases, ARRAY_SIZE(cases), NULL);
+}
+
+static void test_relations(void **state)
+{
+	static const struct eq_case cases[] = {
+		{ "x \\geq 5", "x >= 5", T, M_SYM }, { "x \\lt 3", "x < 3", T, M_SYM },
+		{ "x \\le 2", "x <= 2", T, M_SYM }, { "x \\gt 5", "x > 5", T, M_SYM },
+		{ "x \\neq 3", "x != 3", T, M_SYM }, { "x \\ge 5", "5 \\leq x", T, M_SYM },
+		{ "-x > -1", "x < 1", T, M_SYM }, { "x \xe2\x89\xa4 2", "x \\le 2", T, M_SYM },
+		{ "x < 5", "x > 5", F, M_SYM }, { "x \\leq 5", "x \\geq 5", F, M_SYM },
+		{ "x < 1", "x > -1", F, M_SYM }, { "x < 5", "x \\le 5", F, M_SYM },
+		/* Equations up to a constant factor; assignments by their value. */
+		{ "34x+45y-20z+100=0", "-34x-45y+20z-100=0", T, M_SYM },
+		{ "y=-\\frac{1}{2}x+\\frac{3}{4}", "2x+4y-3=0", T, M_SYM },
+		{ "x^2/16 + y^2/12 = 1/4", "x^2/4 + y^2/3 = 1", T, M_SYM },
+		{ "5x - 7y + 11z + 4 = 0", "x + y - z + 2 = 0", F, M_SYM },
+		{ "\\sin(x)=\\frac{42}{59}", "\\cos(x)=\\frac{42}{59}", F, M_SYM },
+		{ "f(x) = 2x + 3", "2x + 3", T, M_SYM }, { "f(x) = 2x + 3", "y = 2x + 3", T, M_SYM },
+		{ "y = 2x+1", "2x+1", T, M_SYM }, { "y = 2x+1", "2x+2", F, M_SYM },
+		{ "11a+c", "7 = 11a+c", F, M_SYM }, { "0", "a + 3z = 0", F, ANY_METHOD },
+		{ "x = 5+5+1 = 7 =11", "x = 11", T, ANY_METHOD }, { "x\\approx11", "11", T, M_NUM },
+		{ "x=1/3\\approx0.3", "1/3", T, M_NUM }, { "k=1", "1", T, M_NUM },
+		{ "f(2) < f(1) < f(4)", "f(2) < f(1) < f(4)", T, M_EXACT },
+		{ "f(2)<f(1)<f(4)", "f(1) < f(2) < f(4)", F, M_SYM },
+	};
+
+	(void)state;
+	run_eq(cases, ARRAY_SIZE(cases), NULL);
+}
+
+static void test_intervals_and_inequalities(void **state)
+{
+	static const struct eq_case cases[] = {
+		{ "x \\in [-2,7]", "-2 \\le x \\le 7", T, M_SET },
+		{ "-2 < x \\leq 7", "(-2, 7]", T, ANY_METHOD }, { "7 \\geq x > -2", "(-2,7]", T, M_SET },
+		{ "x > 5", "(5, \\infty)", T, ANY_METHOD }, { "x \\geq 5", "[5, \\infty)", T, ANY_METHOD },
+		{ "x \\geq 5", "(5, \\infty)", F, M_SET }, { "x < 3", "(-\\infty, 3)", T, ANY_METHOD },
+		{ "x \\in [0.5, \\infty)", "[1/2, \\infty)", T, M_SET },
+		{ "-2 \\le x \\le 7", "[-2, 7)", F, M_SET }, { "[-3,2]", "(-3,2)", F, M_SET },
+		{ "x \\in (2,12) \\cup (12,102)", "(2, 12) \\cup (12, 102)", T, M_SET },
+	};
+
+	(void)state;
+	run_eq(cases, ARRAY_SIZE(cases), NULL);
+}
+
+static void test_sets_and_tuple_lists(void **state)
+{
+	static const struct eq_case cases[] = {
+		{ "(1,2), (3,4)", "(3,4), (1,2)", T, M_SET },
+		{ "(1,2), (3,4)", "(2,1), (3,4)", F, M_SET },
+		{ "\\{(0,1), (2,3)\\}", "\\{(2,3), (0,1)\\}", T, M_SET },
+		{ "\\{x, x - 1\\}", "\\{x - 1, x\\}", T, M_SET },
+		{ "-5,-2,7", "7, -2, \\text{ and } -5", T, M_SET },
+		{ "1,2", "1, 2", T, M_SET }, { "[x, x + 1]", "[x, 1 + x]", T, M_SET },
+		{ "[x, x + 1]", "[x + 1, x]", F, M_SET }, { "x = 1, y = 2, z = 3", "1, 2, 3", T, M_SET },
+		{ "x = 1, y = 2", "x = 2, y = 1", F, M_SET },
+	};
+
+	(void)state;
+	run_eq(cases, ARRAY_SIZE(cases), NULL);
+}
+
+static void test_matrices(void **state)
+{
+	static const struct eq_case cases[] = {
+		{ "\\begin{pmatrix} 1 & 1/2 \\\\ 1/3 & 4 \\end{pmatrix}",
+		  "\\begin{bmatrix} 1 & 0.5 \\\\ 1/3 & 4 \\end{bmatrix}", T, M_SET },
+		{ "\\left[\\begin{array}{cc}1 & 2 \\\\3 & 4\\end{array}\\right]",
+		  "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", T, ANY_METHOD },
+		{ "\\begin{pmatrix}1 & 2 \\\\ 3 & 5\\end{pmatrix}",
+		  "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", F, M_SET },
+		{ "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}",
+		  "\\begin{pmatrix}1 & 3 \\\\ 2 & 4\\end{pmatrix}", F, M_SET },
+		{ "\\begin{matrix} \\frac12 \\\\ 1 \\end{matrix}", "[0.5, 1]", T, M_SET },
+		{ "\\begin{pmatrix} 3 \\\\ -1 \\end{pmatrix}", "\\begin{pmatrix} 3 & -1 \\end{pmatrix}", T,
+		  ANY_METHOD },
+		{ "\\begin{pmatrix}\\frac{1}{3x^{2/3}}&0\\\\-\\sin(x)&0\\end{pmatrix}",
+		  "\\begin{pmatrix}\\frac{1}{3\\sqrt[3]{x}^2}&0\\\\-\\sin(x)&0\\\\\\end{pmatrix}", T, M_SET },
+		{ "\\\\begin{matrix} x \\\\\\\\ \\\\frac12 \\\\end{matrix}",
+		  "\\begin{matrix} x \\\\ 0.5 \\end{matrix}", T, M_SET },
+		{ "\\begin{cases} a+b=\\frac12 \\\\ a-b=\\sqrt3 \\end{cases}",
+		  "\\begin{cases} a+b=0.5\\\\ a-b=1.732\\end{cases}", T, M_SET },
+	};
+
+	(void)state;
+	run_eq(cases, ARRAY_SIZE(cases), NULL);
+}
+
+static void test_symbolic(void **state)
+{
+	static const struct eq_case cases[] = {
+		{ "\\frac{x+2}{7}", "\\frac{x}{7}+\\frac{2}{7}", T, M_SYM },
+		{ "\\tan^2(y)+1", "\\sec^2(y)", T, M_SYM },
+		{ "\\sqrt[3]{x}^2", "x^{2/3}", T, M_SYM },
+		{ "\\sqrt[3]{x}", "x^{1/3}", T, M_SYM },
+		{ "(2x+3)(2x -1)(2x+1)", "(2x - 1)(2x + 1)(2x + 3)", T, M_SYM },
+		{ "\\left(x-2\\right)\\left(x+2\\right)", "x^2-4", T, M_SYM },
+		{ "\\frac{8-7x}{6}", "4/3-7x/6", T, M_SYM },
+		{ "\\sec x", "\\frac1{\\cos x}", T, M_SYM },
+		{ "\\sin(90^{\\circ}-x)", "\\cos(x)", T, M_SYM },
+		{ "2 \\sin b \\cos a", "\\sin(a+b) - \\sin(a-b)", T, M_SYM },
+		{ "\\sin^{-1}(x)", "\\arcsin x", T, M_SYM }, { "\\ln(e^x)", "x", T, M_SYM },
+		{ "\\log_2 8", "3", T, M_SYM }, { "e^{i\\pi}", "-1", T, M_SYM },
+		{ "1+2i", "i(2-i)", T, M_SYM }, { "|x|", "\\sqrt{x^2}", T, M_SYM },
+		{ "\\frac{x^2-1}{x-1}", "x+1", T, M_SYM }, { "\\binom{5}{2}", "10", T, M_SYM },
+		{ "x + \\sqrt2I", "x + 1.414I", T, M_SYM }, { "v_{0} r", "r v_0", T, M_SYM },
+		{ "\\alpha+\\beta", "\\beta+\\alpha", T, M_SYM },
+		/* Different functions, variables or values stay different. */
+		{ "f(x)", "f(y)", F, M_SYM }, { "f(x)", "g(x)", F, M_SYM }, { "x_1", "x_2", F, M_SYM },
+		{ "\\sqrt{x^2}", "x", F, M_SYM }, { "x+2n+1", "x+1", F, M_SYM },
+		{ "(a+5)(b+2)", "(+5)(b+2)", F, M_SYM }, { "\\sin x", "\\cos x", F, M_SYM },
+		{ "\\frac{1+\\sqrt{5}}{2}", "2", F, ANY_METHOD }, { "1\\sqrt{19}", "1", F, ANY_METHOD },
+		/* Words are no product of letters, nor formulas a product with numbers. */
+		{ "yes", "no", F, ANY_METHOD }, { "Evelyn", "\\text{Evelyn}", T, ANY_METHOD },
+		{ "CO2", "2CO", F, M_VQA }, { "H2O", "H2O2", F, M_VQA },
+	};
+
+	(void)state;
+	run_eq(cases, ARRAY_SIZE(cases), NULL);
+}
+
+static void test_symbolic_limits(void **state)
+{
+	struct answer_verdict v;
+	struct sbuf s = SBUF_INIT;
+
+	(void)state;
+	/* A sum of 50,000 terms: the tree is walked by index, never recursed. */
+	for (int i = 0; i < 50000; i++)
+		sbuf_addstr(&s, "x+");
+	sbuf_addstr(&s, "x");
+	assert_int_equal(answer_equivalent(s.buf, "50001x", NULL, &v), 0);
+	assert_false(v.too_deep);
+	/* Nested past the parser's limit: undecided, never a crash. */
+	sbuf_reset(&s);
+	for (int i = 0; i < 100000; i++)
+		sbuf_addstr(&s, "\\sin(");
+	sbuf_addstr(&s, "x");
+	assert_int_equal(answer_equivalent(s.buf, "y", NULL, &v), 0);
+	assert_false(v.correct);
+	sbuf_reset(&s);
+	for (int i = 0; i < 300; i++)
+		sbuf_addstr(&s, "{x^");
+	sbuf_addstr(&s, "2");
+	for (int i = 0; i < 300; i++)
+		sbuf_addch(&s, '}');
+	assert_int_equal(answer_equivalent(s.buf, "x", NULL, &v), 0);
+	assert_true(v.too_deep);
+	assert_false(v.correct);
+	/* A run of signs in an exponent is a loop, not a recursion per sign. */
+	sbuf_reset(&s);
+	sbuf_addstr(&s, "x^");
+	for (int i = 0; i < 4000; i++)
+		sbuf_addch(&s, '-');
+	sbuf_addstr(&s, "2 + y");
+	assert_int_equal(answer_equivalent(s.buf, "x^2 + y", NULL, &v), 0);
+	assert_true(v.correct);
+	sbuf_release(&s);
+}
+
 /* Many threads share nothing: the same tables give the same verdicts. */
 static void *thread_run(void *arg)
 {
@@ -1091,6 +1340,15 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_extract_math_forms),
+		cmocka_unit_test(test_extract_strict),
+		cmocka_unit_test(test_thousands_and_percent_words),
+		cmocka_unit_test(test_relations),
+		cmocka_unit_test(test_intervals_and_inequalities),
+		cmocka_unit_test(test_sets_and_tuple_lists),
+		cmocka_unit_test(test_matrices),
+		cmocka_unit_test(test_symbolic),
+		cmocka_unit_test(test_symbolic_limits),
 	};
 
 	return cmocka_run_group_tests_name("answer_check", tests, NULL, NULL);
