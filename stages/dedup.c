@@ -9,11 +9,16 @@
  * decides in input order, so the output is the same for any thread count.
  * Per distinct record it keeps a 128-bit hash and the offset of its id in
  * a spilled id store (pipeline/dedup_ids.h).
+ *
+ * --near removes near duplicates instead: MinHash LSH over shingles, the
+ * four steps of smelt-minhash (sign, bucket, cluster, filter) run here in
+ * one process on the same code (pipeline/neardup/near_stage.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "corpus/dedup_ids.h"
+#include "neardup/near_stage.h"
 #include "text/record_key.h"
 #include "core/hash_set.h"
 #include "json/json_path.h"
@@ -21,14 +26,21 @@
 
 STAGE_OPTIONS(dedup_options,
 	"fields=PATH,...  compare these fields (default: messages)\n"
-	"drop             discard duplicates (counted in --stats), do not reject them\n",
-	OPT_FIELDS, OPT_DROP);
+	"drop             discard duplicates (counted in --stats), do not reject them\n"
+	"near             near duplicates: MinHash LSH (5-grams, 14 bands x 8 rows)\n"
+	"threshold=T      --near: exact Jaccard a pair needs (default 0.8)\n"
+	"keep=POLICY      --near: first (default), longest, highest:FIELD\n"
+	"memory=SIZE      --near: bound of the sort buffers (default 256M)\n"
+	"report=FILE      --near: HTML report (S-curve, clusters, sources, sample)\n",
+	OPT_FIELDS, OPT_DROP, OPT_NEAR, OPT_THRESHOLD, OPT_KEEP, OPT_MEMORY, OPT_REPORT);
 
 struct dedup_ctx {
 	const char *fields_arg;
 	char **fields;
 	size_t nfields;
-	int drop;
+	int drop, near;
+	struct neardup_local local;
+	const char *near_only; /* the last --near option given, for the usage error without it */
 	struct hash_set *seen;
 	struct dedup_ids *ids;
 	struct sbuf first_id;
@@ -52,6 +64,27 @@ static int dedup_option(struct stage *st, int id, const char *arg, void *vctx)
 		return 0;
 	case OPT_DROP:
 		c->drop = 1;
+		return 0;
+	case OPT_NEAR:
+		c->near = 1;
+		return 0;
+	}
+	c->near_only = stage_option_of(st, id)->name;
+	switch (id) {
+	case OPT_THRESHOLD:
+		c->local.cluster.threshold = stage_arg_double(st, "--threshold", arg, 0, 1, "a number in 0..1");
+		return 0;
+	case OPT_KEEP:
+		if (keep_policy_parse(arg, &c->local.cluster.keep))
+			return error("--keep wants first, longest or highest:FIELD, not '%s'", arg);
+		return 0;
+	case OPT_MEMORY:
+		if (parse_size(arg, &c->local.cluster.memory) || c->local.cluster.memory < (64u << 10))
+			return error("--memory wants a size of at least 64k (e.g. 256M), not '%s'", arg);
+		return 0;
+	case OPT_REPORT:
+		c->local.report_path = arg;
+		stage_add_output(st, "--report", arg);
 		return 0;
 	}
 	return -1;
@@ -133,6 +166,23 @@ static void dedup_figures(struct stage *st, const struct dedup_ctx *c)
 			    json_integer((json_int_t)dedup_ids_bytes(c->ids)));
 }
 
+/* --near: sign, bucket, cluster, filter in this process (neardup/near_stage.h). */
+static int dedup_near(struct stage *st, struct dedup_ctx *c)
+{
+	if (c->drop)
+		stage_usage_error(st, "--drop does not go with --near: near duplicates go to --rejects");
+	c->local.signer.fields_arg = c->fields_arg;
+	if (c->local.cluster.keep.kind == KEEP_HIGHEST)
+		c->local.signer.score_field = stage_arg_field(st, "--keep highest:", c->local.cluster.keep.field);
+	neardup_signer_setup(st, &c->local.signer);
+	stage_open(st);
+	if (neardup_local_run(st, &c->local) < 0)
+		st->failed = 1;
+	json_object_set_new(st->figures, "fields", json_string(c->fields_arg));
+	neardup_signer_release(&c->local.signer);
+	return stage_finish(st);
+}
+
 int main(int argc, char **argv)
 {
 	struct stage st;
@@ -149,8 +199,26 @@ int main(int argc, char **argv)
 		"A missing field counts as absent (a record with none of them is rejected,\n"
 		"missing_field). The first occurrence is kept; each duplicate goes to\n"
 		"--rejects (kind duplicate, with duplicate_of: the first id) or, with --drop,\n"
-		"is discarded. Duplicates without --rejects or --drop exit 3.";
+		"is discarded. Duplicates without --rejects or --drop exit 3.\n"
+		"With --near, records whose shingles (word 5-grams of the same normalised\n"
+		"text; character 5-grams for CJK) have Jaccard similarity >= --threshold\n"
+		"are clustered and one per cluster is kept (--keep); the others go to\n"
+		"--rejects as near_duplicate with near_duplicate_of, similarity (the\n"
+		"MinHash estimate) and jaccard (exact). The same as smelt-minhash sign,\n"
+		"bucket, cluster and filter in one process; stdin is copied to a temporary\n"
+		"file first (it is read twice).";
+	c.local = (struct neardup_local){
+		.signer = { .ngram = NEARDUP_DEFAULT_NGRAM, .perms = NEARDUP_DEFAULT_PERMS,
+			    .seed = NEARDUP_DEFAULT_SEED, .source_field = "source" },
+		.bands = NEARDUP_DEFAULT_BANDS, .rows = NEARDUP_DEFAULT_ROWS,
+		.cluster = { .threshold = NEARDUP_DEFAULT_THRESHOLD, .keep = { KEEP_FIRST, NULL },
+			     .memory = NEARDUP_DEFAULT_MEMORY },
+	};
 	stage_parse_options(&st, argc, argv, &dedup_options, dedup_option, &c);
+	if (c.near)
+		return dedup_near(&st, &c);
+	if (c.near_only)
+		stage_usage_error(&st, "--%s goes with --near", c.near_only);
 	split_fields(&st, &c);
 	c.seen = hash_set_new(0);
 	c.ids = dedup_ids_new();
