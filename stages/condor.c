@@ -91,13 +91,7 @@ static int finish_record(struct record *rec, struct condor_cli *c, json_t *out, 
 		rec->reject_kind = kind;
 		return STAGE_REJECT;
 	}
-	if (provenance_append(out, c->provenance) < 0) {
-		json_decref(out);
-		return record_reject(rec, "bad_field_type", "\"provenance\" is not a list");
-	}
-	json_decref(rec->json);
-	rec->json = out;
-	return STAGE_KEEP;
+	return record_replace(rec, out, c->provenance);
 }
 
 static void count(uint64_t *n, uint64_t by)

@@ -9,7 +9,6 @@
 #include <strings.h>
 
 #include "io/conv_format.h"
-#include "llm/llm_request.h"
 
 /* Fields every output keeps from its input, in this order. */
 static const char *const meta_fields[] = {
@@ -288,25 +287,10 @@ size_t condor_question_explode(const json_t *in, const struct condor_question_op
 	return found;
 }
 
-/*
- * The question as a user turn: one "<image>" per image, those the text
- * does not place itself going in front. NULL if it places too many.
- */
+/* The question as a user turn: one "<image>" per image (conv_user_text). */
 static char *user_text(const json_t *in, const char *question, const char **kind, struct sbuf *err)
 {
-	size_t images = json_array_size(json_object_get(in, "images"));
-	size_t placed = conv_count_placeholders(question);
-	struct sbuf sb = SBUF_INIT;
-
-	if (placed > images) {
-		*kind = CONDOR_IMAGES;
-		sbuf_addf(err, "the question has %zu <image> placeholders for %zu images", placed, images);
-		return NULL;
-	}
-	for (size_t i = placed; i < images; i++)
-		sbuf_addstr(&sb, LLM_IMAGE_PLACEHOLDER "\n");
-	sbuf_addstr(&sb, question);
-	return sbuf_detach(&sb, NULL);
+	return conv_user_text(question, "question", json_array_size(json_object_get(in, "images")), kind, err);
 }
 
 /* A string field that holds some text, or NULL with *kind and err. */
@@ -365,7 +349,6 @@ json_t *condor_dpo_record(const json_t *in, const char *chosen_field, const char
 {
 	const char *id = text_field(in, "id", kind, err), *q, *chosen, *rejected;
 	const json_t *rounds = json_object_get(in, "refine_rounds");
-	char *prompt;
 	json_t *out;
 
 	if (!id || !(q = text_field(in, "question", kind, err)) ||
@@ -376,11 +359,10 @@ json_t *condor_dpo_record(const json_t *in, const char *chosen_field, const char
 		*kind = NULL;
 		return NULL;
 	}
-	if (!(prompt = user_text(in, q, kind, err)))
+	out = conv_dpo_pair(id, q, json_array_size(json_object_get(in, "images")), chosen, rejected,
+			    kind, err);
+	if (!out)
 		return NULL;
-	out = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "prompt", prompt, "chosen", chosen,
-			"rejected", rejected);
-	free(prompt);
 	finish_meta(out, in);
 	return out;
 }

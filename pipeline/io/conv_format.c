@@ -8,6 +8,7 @@
  */
 #include "io/conv_format.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/utf8.h"
@@ -57,6 +58,37 @@ size_t conv_count_placeholders(const char *s)
 		s += sizeof(PLACEHOLDER) - 1;
 	}
 	return n;
+}
+
+char *conv_user_text(const char *text, const char *what, size_t nimages, const char **kind,
+		     struct sbuf *err)
+{
+	size_t placed = conv_count_placeholders(text);
+	struct sbuf sb = SBUF_INIT;
+
+	if (placed > nimages) {
+		*kind = CONV_IMAGE_MISMATCH;
+		sbuf_addf(err, "the %s has %zu <image> placeholders for %zu images", what, placed, nimages);
+		return NULL;
+	}
+	for (size_t i = placed; i < nimages; i++)
+		sbuf_addstr(&sb, PLACEHOLDER "\n");
+	sbuf_addstr(&sb, text);
+	return sbuf_detach(&sb, NULL);
+}
+
+json_t *conv_dpo_pair(const char *id, const char *prompt, size_t nimages, const char *chosen,
+		      const char *rejected, const char **kind, struct sbuf *err)
+{
+	char *user = conv_user_text(prompt, "prompt", nimages, kind, err);
+	json_t *out;
+
+	if (!user)
+		return NULL;
+	out = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "prompt", user, "chosen", chosen,
+			"rejected", rejected);
+	free(user);
+	return out;
 }
 
 static json_t *fail(const char **kind, struct sbuf *err, const char *k, const char *fmt, ...)

@@ -74,4 +74,23 @@ size_t conv_content_chars(const json_t *content);
 /* Count "<image>" placeholders in s. */
 size_t conv_count_placeholders(const char *s);
 
+/*
+ * `text` as the user turn of a record with `nimages` images: one
+ * "<image>" per image, those the text does not place itself going in
+ * front, one a line. New string, or NULL with *kind CONV_IMAGE_MISMATCH
+ * and a message naming `what` ("question", "prompt") when the text places
+ * more than there are images.
+ */
+char *conv_user_text(const char *text, const char *what, size_t nimages, const char **kind,
+		     struct sbuf *err);
+
+/*
+ * The preference pair smelt writes for DPO trainers (schemas/dpo.schema.json):
+ * {id, prompt, chosen, rejected}, the prompt through conv_user_text. The
+ * caller adds "images" and whatever else it keeps. New reference, or NULL
+ * with *kind and err.
+ */
+json_t *conv_dpo_pair(const char *id, const char *prompt, size_t nimages, const char *chosen,
+		      const char *rejected, const char **kind, struct sbuf *err);
+
 #endif

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "io/provenance.h"
 #include "json/json_canon.h"
 #include "json/json_write.h"
 #include "stage/stage_stop.h"
@@ -73,6 +74,17 @@ int record_reject(struct record *rec, const char *kind, const char *fmt, ...)
 	va_end(ap);
 	rec->verdict = STAGE_REJECT;
 	return STAGE_REJECT;
+}
+
+int record_replace(struct record *rec, json_t *out, json_t *entry)
+{
+	if (provenance_append(out, entry) < 0) {
+		json_decref(out);
+		return record_reject(rec, "bad_field_type", "\"provenance\" is not a list");
+	}
+	json_decref(rec->json);
+	rec->json = out;
+	return STAGE_KEEP;
 }
 
 /*

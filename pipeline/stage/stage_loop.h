@@ -42,6 +42,13 @@ struct record {
 
 /* Helper for map functions: mark the record rejected. Returns STAGE_REJECT. */
 int record_reject(struct record *rec, const char *kind, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/*
+ * Helper for map functions that build a new record: `out` (stolen)
+ * replaces rec->json with `entry` appended to its provenance
+ * (io/provenance.h). Returns STAGE_KEEP, or rejects the record
+ * (bad_field_type) when its "provenance" is not a list.
+ */
+int record_replace(struct record *rec, json_t *out, json_t *entry);
 
 struct stage_ops {
 	/*
