@@ -11,6 +11,7 @@
 #include "sim/sim_arith.h"
 #include "sim/sim_condor.h"
 #include "sim/sim_detect.h"
+#include "sim/sim_judge_pick.h"
 #include "sim/sim_rng.h"
 #include "sim/sim_text.h"
 
@@ -144,8 +145,9 @@ void sim_behave_reply(const struct sim_prompt *p, int64_t seed, struct sbuf *out
 	else if (!p->continuation && sim_detect_reply(context, &rng, out))
 		; /* a detection prompt (sim_detect.h) */
 	else if (p->continuation ||
-		 !sim_condor_reply(context, sim_prompt_last_user(p), &rng,
-				   p->cfg->condor_malformed, p->cfg->condor_drop_level, out))
+		 (!sim_judge_pick_reply(context, &rng, out) &&
+		  !sim_condor_reply(context, sim_prompt_last_user(p), &rng,
+				    p->cfg->condor_malformed, p->cfg->condor_drop_level, out)))
 		generic_answer(p, &rng, out);
 	free(context);
 }
