@@ -72,6 +72,13 @@ long peak_rss_kb(void);
  */
 char *smelt_share_path(const char *rel);
 
+/*
+ * Create `dir` and its missing parents (mode 0777 less the umask); an
+ * existing directory is fine. Returns 0, or -1 after error() naming the
+ * directory that could not be made.
+ */
+int mkdir_p(const char *dir) MUST_CHECK;
+
 /* Number of online CPUs, at least 1. */
 int cpu_count(void);
 

@@ -329,28 +329,6 @@ static int cache_index(struct llm_cache *c)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char *p = xstrdup(dir);
-	int r = 0;
-
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-				r = error("cannot create cache directory '%s': %s", p, strerror(errno));
-				break;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(p);
-	return r;
-}
-
 struct llm_cache *llm_cache_open(const char *dir, enum llm_cache_mode mode)
 {
 	struct llm_cache *c;
