@@ -35,7 +35,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread -Wl,--as-needed
 # when a recipe needs its answer, so `make clean` and `make deps` work
 # before the packages are installed.
 PKG_CONFIG ?= pkg-config
-LIB_PKGS   := libcurl libarchive libzstd zlib liblzma jansson libxxhash libpcre2-8 libutf8proc
+LIB_PKGS   := libcurl libarchive libzstd zlib liblzma jansson libxxhash libpcre2-8 libutf8proc snappy libbrotlidec liblz4
 SIM_PKGS   := libmicrohttpd
 UNIT_PKGS  := cmocka libmicrohttpd
 PLAIN_LIBS := -lbz2 -lm

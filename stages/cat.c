@@ -11,16 +11,21 @@
 #include "prm/conv_prm.h"
 #include "core/hash.h"
 #include "json/json_write.h"
+#include "parquet/pq_images.h"
 #include "stage/stage.h"
+#include "stage/stage_stop.h"
 
 struct cat {
 	enum conv_format from, to;
 	int convert, require_ids;
 	struct conv_prm_opts prm;
+	/* Parquet input: --columns, --extract-images */
+	const char *columns, *images_path;
 };
 
 STAGE_OPTIONS(cat_options,
-	"from=FMT     input format: auto (default), messages, sharegpt, llava, alpaca, jsonl\n"
+	"from=FMT     input format: auto (default), messages, sharegpt, llava, alpaca, cauldron\n"
+	"             (the_cauldron's texts: [{user, assistant}]), jsonl\n"
 	"to=FMT       convert to messages, sharegpt, llava, alpaca or jsonl (no conversion), or\n"
 	"             export smelt-mc labels: visualprm400k, math-shepherd, prm-raw\n"
 	"require-ids  reject records without a string id instead of assigning one\n"
@@ -31,9 +36,13 @@ STAGE_OPTIONS(cat_options,
 	"prm-keep-suffixes  visualprm400k: keep VisualPRM's short-answer instructions (\"Answer the\n"
 	"             question using a single word or phrase.\", ...) at the end of questions\n"
 	"prm-raw-any-mode  prm-raw: export exact-binary / first-error records too (their\n"
-	"             scores are null; counts are early-stopped)\n",
+	"             scores are null; counts are early-stopped)\n"
+	"columns=LIST  Parquet input: read only these comma-separated columns, dotted\n"
+	"             for nested fields (a,b.c); only their column chunks are read\n"
+	"extract-images=TAR  Parquet input: write embedded images ({bytes, path}) into the\n"
+	"             tar shard TAR and refer to them as tar:TAR#MEMBER\n",
 	OPT_FROM, OPT_TO, OPT_REQUIRE_IDS, OPT_IDS, OPT_PRM_SYSTEM_PROMPT, OPT_PRM_FIRST_TURN,
-	OPT_PRM_KEEP_SUFFIXES, OPT_PRM_RAW_ANY_MODE);
+	OPT_PRM_KEEP_SUFFIXES, OPT_PRM_RAW_ANY_MODE, OPT_COLUMNS, OPT_EXTRACT_IMAGES);
 
 static const char *const no_suffixes[] = { NULL };
 
@@ -45,7 +54,7 @@ static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_FROM:
 	case OPT_TO: {
 		enum conv_format f;
-		if (conv_format_parse(arg, &f) < 0 || (id == OPT_TO && f == CONV_AUTO) ||
+		if (conv_format_parse(arg, &f) < 0 || (id == OPT_TO && (f == CONV_AUTO || f == CONV_CAULDRON)) ||
 		    (id == OPT_FROM && f >= CONV_VISUALPRM400K))
 			return error("unknown format '%s' for --%s", arg, id == OPT_FROM ? "from" : "to");
 		if (id == OPT_FROM)
@@ -61,6 +70,8 @@ static int cat_option(struct stage *st, int id, const char *arg, void *ctx)
 	case OPT_PRM_KEEP_SUFFIXES: c->prm.suffixes = no_suffixes; return 0;
 	case OPT_PRM_RAW_ANY_MODE: c->prm.raw_any_mode = 1; return 0;
 	case OPT_REQUIRE_IDS: c->require_ids = 1; return 0;
+	case OPT_COLUMNS: c->columns = arg; return 0;
+	case OPT_EXTRACT_IMAGES: c->images_path = arg; return 0;
 	}
 	return -1;
 }
@@ -142,15 +153,32 @@ int main(int argc, char **argv)
 			"Without --from/--to records otherwise pass through unchanged. --from alone\n"
 			"converts to messages. Conversions keep unknown fields and make images and\n"
 			"<image> placeholders agree (images without placeholders get one at the start\n"
-			"of the first user turn); records where they disagree are rejected.";
+			"of the first user turn); records where they disagree are rejected.\n"
+			"Parquet files (detected by their PAR1 magic; files only, not stdin) are read\n"
+			"row by row: nested groups, lists and maps become JSON objects and arrays, an\n"
+			"embedded image ({bytes, path}) becomes one image reference: a data: URI, or\n"
+			"with --extract-images a member of the tar shard (README \"Parquet\").";
 	stage_parse_options(&st, argc, argv, &cat_options, cat_option, &c);
 	ops.require_id = c.require_ids;
 	if (c.require_ids && (!c.convert || c.to == CONV_JSONL))
 		ops.map = NULL; /* records pass through: the loop's fast path */
 	else if (!c.convert || c.to == CONV_JSONL)
 		ops.map_only_without_id = 1; /* so do records that have an id */
+	/* Parquet inputs: projection and the image shard */
+	struct pq_read_opts pq = { .columns = c.columns };
+	if (c.images_path && !(pq.images = pq_images_open(c.images_path)))
+		return 1;
+	record_reader_set_parquet(&pq);
 	stage_open(&st);
 	if (stage_run(&st, &ops, &c) < 0)
 		st.failed = 1;
+	if (pq.images) { /* kept exactly when the records referring to it are */
+		if (!st.failed && !stage_stop_signal()) {
+			if (pq_images_commit(pq.images) < 0)
+				st.failed = 1;
+		} else {
+			pq_images_abort(pq.images);
+		}
+	}
 	return stage_finish(&st);
 }

@@ -19,6 +19,7 @@
 static const char *const format_names[] = {
 	[CONV_AUTO] = "auto", [CONV_JSONL] = "jsonl", [CONV_MESSAGES] = "messages",
 	[CONV_SHAREGPT] = "sharegpt", [CONV_LLAVA] = "llava", [CONV_ALPACA] = "alpaca",
+	[CONV_CAULDRON] = "cauldron",
 	[CONV_VISUALPRM400K] = "visualprm400k", [CONV_MATH_SHEPHERD] = "math-shepherd",
 	[CONV_PRM_RAW] = "prm-raw",
 };
@@ -46,6 +47,8 @@ enum conv_format conv_detect(const json_t *rec)
 		return json_object_get(rec, "image") ? CONV_LLAVA : CONV_SHAREGPT;
 	if (json_object_get(rec, "instruction") && json_object_get(rec, "output"))
 		return CONV_ALPACA;
+	if (json_object_get(json_array_get(json_object_get(rec, "texts"), 0), "user"))
+		return CONV_CAULDRON;
 	return CONV_JSONL;
 }
 
@@ -354,6 +357,24 @@ static json_t *messages_from_alpaca(const json_t *rec, const char **kind, struct
 	return out;
 }
 
+/* the_cauldron: each element of "texts" is one user turn and its answer. */
+static json_t *messages_from_cauldron(const json_t *texts, const char **kind, struct sbuf *err)
+{
+	json_t *out = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(texts, i, t) {
+		const json_t *user = json_object_get(t, "user"), *assistant = json_object_get(t, "assistant");
+		if (!json_is_string(user) || !json_is_string(assistant)) {
+			json_decref(out);
+			return fail(kind, err, CONV_BAD_FIELD, "texts[%zu] needs string \"user\" and \"assistant\"", i);
+		}
+		json_array_append_new(out, message("user", json_incref((json_t *)user)));
+		json_array_append_new(out, message("assistant", json_incref((json_t *)assistant)));
+	}
+	return out;
+}
+
 static int is_key(const char *key, const char *const *set)
 {
 	for (; *set; set++)
@@ -400,6 +421,7 @@ json_t *conv_to_messages(const json_t *rec, enum conv_format from, const char **
 	static const char *const sg_keys[] = { "conversations", "images", "image", NULL };
 	static const char *const alpaca_keys[] = { "instruction", "input", "output", "system",
 						   "history", "images", NULL };
+	static const char *const cauldron_keys[] = { "texts", "images", NULL };
 	const char *const *owned;
 	json_t *images = json_array(), *messages = NULL, *out = NULL;
 	const json_t *conv;
@@ -436,6 +458,17 @@ json_t *conv_to_messages(const json_t *rec, enum conv_format from, const char **
 			goto out;
 		messages = messages_from_alpaca(rec, kind, err);
 		owned = alpaca_keys;
+		break;
+	case CONV_CAULDRON:
+		conv = json_object_get(rec, "texts");
+		if (!json_is_array(conv)) {
+			fail(kind, err, conv ? CONV_BAD_FIELD : CONV_MISSING_FIELD, "\"texts\" must be a list");
+			goto out;
+		}
+		if (images_from(json_object_get(rec, "images"), images, "images", kind, err) < 0)
+			goto out;
+		messages = messages_from_cauldron(conv, kind, err);
+		owned = cauldron_keys;
 		break;
 	default:
 		fail(kind, err, CONV_CANNOT_CONVERT,

@@ -11,6 +11,8 @@
  *   sharegpt  {"conversations": [{from, value}], "images"?}
  *   llava     ShareGPT plus "image": path or [paths]
  *   alpaca    {"instruction", "input", "output", "system"?, "history"?, "images"?}
+ *   cauldron  HuggingFaceM4/the_cauldron: {"texts": [{user, assistant, ...}], "images"?}
+ *             (from only; per-turn fields other than user/assistant are dropped)
  *   jsonl     any record: no conversion
  *
  * visualprm400k, math-shepherd and prm-raw are exports of smelt-mc's
@@ -31,6 +33,7 @@ enum conv_format {
 	CONV_SHAREGPT,
 	CONV_LLAVA,
 	CONV_ALPACA,
+	CONV_CAULDRON, /* --from only */
 	/* exports of step-labelled solutions (conv_prm.h); --to only */
 	CONV_VISUALPRM400K,
 	CONV_MATH_SHEPHERD,

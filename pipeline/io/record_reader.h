@@ -31,6 +31,7 @@
 #include "core/sbuf.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "parquet/pq_reader.h"
 
 struct record_loc {
 	const char *file; /* borrowed from the reader; "-" is shown as "<stdin>" */
@@ -65,6 +66,16 @@ void raw_record_release(struct raw_record *rec);
 
 struct record_reader;
 
+/*
+ * A file starting with "PAR1" is Parquet (parquet/pq_reader.h): each row is
+ * a record, its "line" the 1-based row number; damage anywhere in the file
+ * is a DEFECT_CORRUPT record naming the row group and column. Parquet is
+ * read from regular files only (the footer is at the end); stdin is
+ * refused with a message. These options apply to every Parquet input
+ * opened afterwards (copied; the pointers must outlive the readers).
+ */
+void record_reader_set_parquet(const struct pq_read_opts *o);
+
 /* Open `path` ("-" = stdin). NULL after printing an error if it cannot be opened. */
 struct record_reader *record_reader_open(const char *path);
 
@@ -77,7 +88,7 @@ int record_reader_next(struct record_reader *r, struct raw_record *rec) MUST_CHE
 /* Compressed bytes consumed so far and the file's size (0 if unknown). */
 uint64_t record_reader_bytes_read(const struct record_reader *r);
 uint64_t record_reader_size(const struct record_reader *r);
-/* "zstd", "gzip", "xz", "bzip2" or "plain"; "jsonl" or "array". */
+/* "zstd", "gzip", "xz", "bzip2", "plain" or "parquet"; "jsonl", "array" or "parquet". */
 const char *record_reader_compression(const struct record_reader *r);
 const char *record_reader_layout(const struct record_reader *r);
 
