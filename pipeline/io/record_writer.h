@@ -7,6 +7,10 @@
  * streams as it is written; there, compressed output ends a zstd frame
  * every few MiB and at least every couple of seconds, so a reader
  * downstream of a pipe gets the records as they come.
+ *
+ * Parquet: a file named *.parquet (or any output with opts.parquet = 1)
+ * gets the records as one Parquet file instead, written whole when the
+ * writer is closed (pq_write.h: the records are spooled until then).
  */
 #ifndef SMELT_RECORD_WRITER_H
 #define SMELT_RECORD_WRITER_H
@@ -15,6 +19,7 @@
 #include <stddef.h>
 
 #include "core/util.h"
+#include "parquet/pq_write.h"
 
 struct record_writer_opts {
 	int compress;      /* 1 = zstd, 0 = plain, -1 = decide from path/tty */
@@ -25,9 +30,12 @@ struct record_writer_opts {
 	size_t buffer_size;   /* records gathered before compressing (default 1 MiB) */
 	int small_window;     /* cap zstd's window and tables (~0.7 MB a writer):
 			       * for stages that keep many writers open */
+	int parquet;          /* 1 = write Parquet (parquet/pq_write.h), 0 = JSON Lines,
+			       * -1 = Parquet when a file's name ends in ".parquet" */
+	const struct pq_write_opts *pq; /* Parquet's options (NULL: defaults) */
 };
 
-#define RECORD_WRITER_OPTS_INIT { -1, 3, 0, 8u << 20, 2.0, 1u << 20, 0 }
+#define RECORD_WRITER_OPTS_INIT { -1, 3, 0, 8u << 20, 2.0, 1u << 20, 0, -1, NULL }
 
 struct record_writer;
 

@@ -6,6 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 echo "## Record streams"
 echo
 sh "$here/core.sh"
+echo
+sh "$here/parquet.sh"
 for b in "$here"/*/run.sh; do
 	[ -f "$b" ] || continue
 	echo
