@@ -9,9 +9,12 @@
 #
 # $(call sharded,IN,OUT,CMD[,SIDES]) is the step's recipe. CMD reads {in}
 # and writes {out}; $(call side,NAME) names a side file of the step (a
-# --rejects or --stats file). SIDES lists side files of JSON Lines to
-# gather after the merge into OUT's directory under their own NAME.
-# (CMD may not hold a comma: put such options in a variable.)
+# --rejects or --stats file). SIDES lists side files to gather after the
+# merge into OUT's directory under their own NAME: JSON Lines (rejects) are
+# concatenated in shard order, a NAME ending in .stats.json is merged with
+# smelt-stats-merge (counts summed, quantiles dropped with a note), so a
+# report reading it counts what one process would have.
+# (CMD may not hold a literal comma: put such options in a variable.)
 #
 #   SHARDS=1 (default)   CMD runs once on IN, writing OUT; sides are OUT's
 #                        siblings. Nothing is split.
@@ -47,16 +50,20 @@ side = $(dir $@)$(1)
 sharded = $(subst {in},$(1),$(subst {out},$(2),$(3)))
 else
 # The shard's side files live with its output: a new split removes both.
-side = $(SHARD_DIR)/$(notdir $@).out/$(basename $(1))-{shard}$(suffix $(1))
+# (@SIDE@, not $@: in a grouped target $@ is whichever target asked.)
+side = @SIDE@/$(basename $(1))-{shard}$(suffix $(1))
+gather = $(if $(filter %.stats.json,$(1)),\
+	$(BIN)/smelt-stats-merge -q $$d.out/$(basename $(1))-*$(suffix $(1)) -o $(dir $(2))$(1),\
+	for f in $$d.out/$(basename $(1))-*$(suffix $(1)); do \
+		if [ -f "$$f" ]; then cat "$$f"; fi; done >$(dir $(2))$(1).tmp && \
+	mv -f $(dir $(2))$(1).tmp $(dir $(2))$(1))
 sharded = d=$(SHARD_DIR)/$(notdir $(2)) && \
 	if [ ! -f $$d.in/.done ] || [ $(1) -nt $$d.in/.done ]; then \
 		rm -rf $$d.in $$d.out && mkdir -p $$d.in && \
 		$(BIN)/smelt-shard -q -n $(SHARDS) --prefix $$d.in/part $(1) && touch $$d.in/.done; \
 	fi && \
 	$(BIN)/smelt-run $(run_opts) --in "$$d.in/part-*" --out "$$d.out/part-{shard}.jsonl.zst" \
-		-- $(3) && \
+		-- $(subst @SIDE@,$$d.out,$(3)) && \
 	$(BIN)/smelt-merge -q $$d.out/part-*.jsonl.zst -o $(2) \
-	$(foreach s,$(4),&& for f in $$d.out/$(basename $(s))-*$(suffix $(s)); do \
-		if [ -f "$$f" ]; then cat "$$f"; fi; done >$(dir $(2))$(s).tmp && \
-		mv -f $(dir $(2))$(s).tmp $(dir $(2))$(s))
+	$(foreach s,$(4),&& $(call gather,$(s),$(2)))
 endif

@@ -20,6 +20,10 @@
 #   does not come up): the caller reports the test as skipped, never passed.
 # stop_cluster: stops the daemons this file started, by pid; idempotent,
 #   and installed on EXIT so a failing test does not leave them running.
+# cluster_or_skip [start_cluster options]: for a test whose cases all need
+#   the cluster: starts it, or reports the rest of the test skipped with the
+#   reason (under `make sanitize` too: the cluster runs once, in make check;
+#   a failed case where SMELT_REQUIRE_SLURM=1, as in CI) and exits.
 #
 # The settings are the ones that work in a container without systemd or
 # cgroups: proctrack/linuxproc, task/none, cons_tres with CR_Core_Memory,
@@ -221,4 +225,17 @@ stop_cluster() {
 		fi
 	fi
 	SLURM_DIR=
+}
+
+cluster_or_skip() {
+	if [ "${SMELT_SANITIZE:-0}" = 1 ]; then
+		SLURM_SKIP='run once, by make check, not again under make sanitize'
+	elif start_cluster "$@"; then
+		return 0
+	elif [ "${SMELT_REQUIRE_SLURM:-0}" = 1 ]; then
+		test_case "the Slurm cluster starts (SMELT_REQUIRE_SLURM=1): $SLURM_SKIP" false
+	fi
+	test_skip 'slurm cluster' "$SLURM_SKIP"
+	test_done
+	exit # test_done's status: a failed case above fails the test
 }
