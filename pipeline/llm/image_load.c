@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "core/base64.h"
+#include "core/image_magic.h"
 #include "core/util.h"
 
 #define POOL_MAX 16
@@ -49,23 +50,6 @@ struct shard_cursor {
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shard_cursor *pool;
-
-const char *image_mime_from_magic(const unsigned char *p, size_t n)
-{
-	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-		return "image/jpeg";
-	if (n >= 6 && (!memcmp(p, "GIF87a", 6) || !memcmp(p, "GIF89a", 6)))
-		return "image/gif";
-	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
-		return "image/webp";
-	if (n >= 14 && p[0] == 'B' && p[1] == 'M')
-		return "image/bmp";
-	if (n >= 4 && (!memcmp(p, "II*\0", 4) || !memcmp(p, "MM\0*", 4)))
-		return "image/tiff";
-	return NULL;
-}
 
 static int fail(const char **kind, const char *k, struct sbuf *err, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
@@ -220,7 +204,7 @@ done:
 static int to_data_uri(const char *ref, const struct sbuf *data, struct sbuf *url,
 		       const char **kind, struct sbuf *err)
 {
-	const char *mime = image_mime_from_magic((const unsigned char *)data->buf, data->len);
+	const char *mime = image_magic_mime(data->buf, data->len);
 
 	if (!mime)
 		return fail(kind, IMAGE_BAD, err, "image '%s' is not a PNG, JPEG, GIF, WebP, BMP or TIFF", ref);

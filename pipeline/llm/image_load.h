@@ -51,9 +51,6 @@ struct image_load_opts {
 int image_load_url(const char *ref, const struct image_load_opts *o, struct sbuf *url,
 		   const char **kind, struct sbuf *err);
 
-/* "image/png", ... for the first bytes of an image, or NULL if not recognised. */
-const char *image_mime_from_magic(const unsigned char *p, size_t n);
-
 /* Close the shard cursors (at the end of a run). */
 void image_load_cleanup(void);
 

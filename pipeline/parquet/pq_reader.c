@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/image_magic.h"
 #include "core/util.h"
 #include "parquet/pq_codec.h"
 #include "parquet/pq_column.h"
@@ -254,9 +255,10 @@ static json_t *leaf_value(struct pq_reader *r, const struct pq_node *leaf, const
 		return pq_value_json(leaf->el, v);
 	sbuf_reset(&r->ref);
 	if (r->images) {
+		const struct image_magic *kind = image_magic(v->s.ptr, v->s.len);
 		char name[64];
 		snprintf(name, sizeof(name), "%llu-%d.%s", (unsigned long long)r->row, r->image_k++,
-			 pq_image_ext(v->s.ptr, v->s.len));
+			 kind ? kind->ext : "bin");
 		struct sbuf member = SBUF_INIT;
 		sbuf_addf(&member, "%s/%s", r->stem, name);
 		int ret = pq_images_add(r->images, member.buf, v->s.ptr, v->s.len, &r->ref);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/base64.h"
+#include "core/image_magic.h"
 #include "core/utf8.h"
 #include "parquet/pq_format.h"
 
@@ -157,30 +158,10 @@ static json_t *decimal_bytes(const uint8_t *p, uint32_t len, int scale, int prec
 	return decimal_json(v, scale, precision);
 }
 
-const char *pq_image_ext(const uint8_t *p, size_t n)
-{
-	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
-		return "png";
-	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-		return "jpg";
-	if (n >= 6 && (!memcmp(p, "GIF87a", 6) || !memcmp(p, "GIF89a", 6)))
-		return "gif";
-	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
-		return "webp";
-	if (n >= 2 && p[0] == 'B' && p[1] == 'M')
-		return "bmp";
-	if (n >= 4 && (!memcmp(p, "II*\0", 4) || !memcmp(p, "MM\0*", 4)))
-		return "tiff";
-	return "bin";
-}
-
 void pq_data_uri(struct sbuf *out, const uint8_t *p, size_t len)
 {
-	const char *ext = pq_image_ext(p, len);
-	if (!strcmp(ext, "bin"))
-		sbuf_addstr(out, "data:application/octet-stream;base64,");
-	else
-		sbuf_addf(out, "data:image/%s;base64,", !strcmp(ext, "jpg") ? "jpeg" : ext);
+	const char *mime = image_magic_mime(p, len);
+	sbuf_addf(out, "data:%s;base64,", mime ? mime : "application/octet-stream");
 	base64_encode(out, p, len);
 }
 

@@ -44,7 +44,4 @@ json_t *pq_value_json(const struct pq_schema_elem *el, const struct pq_val *v);
 /* Append a data: URI for these bytes (MIME type from their magic number). */
 void pq_data_uri(struct sbuf *out, const uint8_t *p, size_t len);
 
-/* An image's file extension from its magic number ("png", ...), or "bin". */
-const char *pq_image_ext(const uint8_t *p, size_t len);
-
 #endif

@@ -11,22 +11,10 @@
 #include <strings.h>
 
 #include "core/base64.h"
+#include "core/image_magic.h"
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "sim/sim_rng.h"
-
-static const char *image_kind(const unsigned char *b, size_t n)
-{
-	if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
-		return "png";
-	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
-		return "jpeg";
-	if (n >= 6 && (!memcmp(b, "GIF87a", 6) || !memcmp(b, "GIF89a", 6)))
-		return "gif";
-	if (n >= 12 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WEBP", 4))
-		return "webp";
-	return NULL;
-}
 
 int sim_image_check_url(const char *url, uint64_t max_bytes, char *why, size_t whylen)
 {
@@ -59,7 +47,8 @@ int sim_image_check_url(const char *url, uint64_t max_bytes, char *why, size_t w
 			 n, (unsigned long long)max_bytes);
 		return -1;
 	}
-	if (!image_kind(head, (size_t)n < sizeof(head) ? (size_t)n : sizeof(head))) {
+	const struct image_magic *kind = image_magic(head, (size_t)n < sizeof(head) ? (size_t)n : sizeof(head));
+	if (!kind || !kind->web) {
 		snprintf(why, whylen, "cannot identify image file (not PNG, JPEG, GIF or WebP)");
 		return -1;
 	}

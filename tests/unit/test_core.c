@@ -15,6 +15,7 @@
 
 #include "core/base64.h"
 #include "core/hash.h"
+#include "core/image_magic.h"
 #include "core/utf8.h"
 #include "json/json_canon.h"
 #include "json/json_path.h"
@@ -218,6 +219,33 @@ static void test_reader_lines(void **state)
 	free(path);
 }
 
+/* One signature table for llm/ (MIME), parquet/ (extension) and sim/ (web). */
+static void test_image_magic(void **state)
+{
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0 };
+	static const unsigned char jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F' };
+	const struct image_magic *m;
+
+	(void)state;
+	assert_string_equal(image_magic_mime(png, sizeof(png)), "image/png");
+	assert_string_equal(image_magic_mime(jpeg, sizeof(jpeg)), "image/jpeg");
+	assert_string_equal(image_magic(jpeg, sizeof(jpeg))->ext, "jpg");
+	assert_string_equal(image_magic_mime("GIF89a..", 8), "image/gif");
+	assert_string_equal(image_magic_mime("RIFF\0\0\0\0WEBPVP8 ", 16), "image/webp");
+	assert_true(image_magic(png, sizeof(png))->web);
+	m = image_magic("BM\0\0\0\0\0\0\0\0\0\0\0\0", 14);
+	assert_non_null(m);
+	assert_string_equal(m->ext, "bmp");
+	assert_false(m->web);
+	assert_null(image_magic("BM too short", 12)); /* shorter than a BMP file header */
+	m = image_magic("II*\0....", 8);
+	assert_string_equal(m->mime, "image/tiff");
+	assert_false(m->web);
+	assert_null(image_magic_mime("hello", 5));
+	assert_null(image_magic_mime(png, 4)); /* a signature cut short */
+	assert_null(image_magic(NULL, 0));
+}
+
 static void test_utf8(void **state)
 {
 	(void)state;
@@ -363,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_base64_encode),
 		cmocka_unit_test(test_base64_decode),
+		cmocka_unit_test(test_image_magic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

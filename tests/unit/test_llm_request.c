@@ -108,16 +108,6 @@ static void test_base64(void **state)
 	}
 }
 
-static void test_mime(void **state)
-{
-	assert_string_equal(image_mime_from_magic(png, sizeof(png)), "image/png");
-	assert_string_equal(image_mime_from_magic(jpeg, sizeof(jpeg)), "image/jpeg");
-	assert_string_equal(image_mime_from_magic((const unsigned char *)"GIF89a..", 8), "image/gif");
-	assert_string_equal(image_mime_from_magic((const unsigned char *)"RIFF\0\0\0\0WEBPVP8 ", 16), "image/webp");
-	assert_null(image_mime_from_magic((const unsigned char *)"hello", 5));
-	assert_null(image_mime_from_magic(png, 4));
-}
-
 /* Load `ref`; returns the URL or NULL with *kind set. */
 static char *load_opts(const char *ref, uint64_t max, int allow_absolute, const char **kind)
 {
@@ -344,7 +334,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base64),
-		cmocka_unit_test(test_mime),
 		cmocka_unit_test(test_image_refs),
 		cmocka_unit_test(test_tar_members),
 		cmocka_unit_test(test_image_parts),
