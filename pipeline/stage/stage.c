@@ -20,6 +20,7 @@
 #include "core/term_escape.h"
 #include "json/json_path.h"
 #include "json/json_write.h"
+#include "stage/stage_glob.h"
 #include "stage/stage_stop.h"
 
 enum {
@@ -225,8 +226,7 @@ void stage_parse_options(struct stage *st, int argc, char **argv,
 			exit(EXIT_USAGE);
 		}
 	}
-	st->inputs = argv + optind;
-	st->ninputs = argc - optind;
+	st->inputs = stage_glob_inputs(argv + optind, argc - optind, &st->ninputs);
 	free(lo);
 	sbuf_release(&shorts);
 	if (st->progress < 0)
