@@ -5,7 +5,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top/examples"
-for ex in ${DEMOS:-plumbing condor visualprm rmfilter omnialign}; do
+for ex in ${DEMOS:-plumbing condor visualprm rmfilter omnialign hub}; do
 	echo "== examples/$ex"
 	make --no-print-directory -C "$ex" BIN="$top/bin"
 	echo "outputs in examples/$ex/out/"
