@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/term_escape.h"
 #include "llm/image_load.h"
 
 #define NO_MODEL "no model: give --model or set model in the prompt's front matter"
@@ -112,8 +113,15 @@ int llm_stage_run(struct llm_stage *ls, const struct llm_loop_ops *ops, void *ct
 	switch (llm_engine_fatal_cause(ls->engine)) {
 	case LLM_FATAL_NONE:
 		break;
-	case LLM_FATAL_UNUSABLE:
-		fprintf(stderr, "%s: fatal: %s\n", st->name, llm_engine_fatal(ls->engine));
+	case LLM_FATAL_UNUSABLE: {
+		/* the cause may quote a server's reply: escaped for the terminal */
+		const char *cause = llm_engine_fatal(ls->engine);
+		struct sbuf safe = SBUF_INIT;
+
+		term_escape(&safe, cause, strlen(cause));
+		fprintf(stderr, "%s: fatal: %s\n", st->name, safe.buf);
+		sbuf_release(&safe);
+	}
 		/* fall through */
 	case LLM_FATAL_CANCELLED:
 		r = -1;
