@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: signals a run at a moment and measures the grace period
 # smelt-gen stopped mid-run against a slow smelt-sim: kill -9 and SIGTERM
 # leave no out.jsonl.zst (and SIGTERM no temporary), SIGTERM exits 143
 # after a graceful stop that says how to resume, a second SIGTERM exits at

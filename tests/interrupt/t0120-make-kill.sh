@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: kills a build at a moment it waits for
 # examples/condor killed mid-build — the whole process group, kill -9, while
 # smelt-gen writes the answers: nothing is left at the answers' final name,
 # the next `make` rebuilds that step, and the outputs equal (cmp) those of

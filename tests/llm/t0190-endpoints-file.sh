@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: kills and adds servers at moments it waits for
 # --endpoints-file: three smelt-sim servers listed in a file share a run;
 # one is killed mid-run (kill -9, requests in flight on it) and its line
 # removed, a fourth is added mid-run, a bad line and a dead URL are there

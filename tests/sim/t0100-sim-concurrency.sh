@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: measures how many requests are in flight at once
 # Simulated latency suspends connections instead of occupying threads:
 # 1100 requests held at once by one server thread all get answered.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: waits on connection timing
 # The server's own limits: a request body over --max-body gets 413 without
 # being held in memory (before, 8 uploads of 250 MiB took the server to 2 GB
 # and were answered 400), idle connections are closed after --idle-timeout,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: starts a Slurm cluster that claims more CPUs than the machine has
 # smelt-run on a real single-node Slurm cluster (lib-slurm.sh starts and
 # stops it): examples/rmfilter in 16 shards through a job array gives the
 # same bytes as the local runner; a shard whose task is killed (kill -9) is

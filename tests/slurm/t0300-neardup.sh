@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: starts a Slurm cluster that claims more CPUs than the machine has
 # examples/neardup's DAG three ways keeps the same records and sets aside
 # the same rejects (issue 14, must show 3): every step a Make rule (make
 # -j2), each layer through smelt-run's local runner (RUNNER=local), and each

@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: starts a Slurm cluster that claims more CPUs than the machine has
 # examples/condor with its model steps (answers, critiques, refinement) in 3
 # shards as Slurm job arrays on the private cluster lib-slurm.sh starts
 # (SHARDS=3 RUNNER=slurm) gives the bytes of the same build through the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: starts a Slurm cluster that claims more CPUs than the machine has
 # Model servers as Slurm jobs: three smelt-sim servers started through
 # scripts/slurm/vllm-server.sbatch (SERVER_CMD in place of vllm) list
 # themselves in an endpoints file; smelt-gen --endpoints-file spreads a run
