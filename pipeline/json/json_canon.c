@@ -61,22 +61,13 @@ static void put_utf8(struct sbuf *sb, uint32_t cp)
 		utf8_add(sb, cp);
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
 /*
- * Non-zero if any of the 8 bytes in x needs a closer look: a control
- * character, '"', '\\' or a non-ASCII byte (SWAR: one test per word
- * instead of four per byte; exact as to "any", not as to which).
+ * Non-zero if any of the 8 bytes in x needs a closer look: one json_write
+ * escapes, or a non-ASCII byte (to validate).
  */
 static inline uint64_t word_needs_care(uint64_t x)
 {
-	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
-	uint64_t control = (x - ONES * 0x20) & ~x; /* some byte < 0x20 */
-	uint64_t quote = (q - ONES) & ~q;          /* some byte == '"' */
-	uint64_t bslash = (b - ONES) & ~b;         /* some byte == '\\' */
-
-	return (control | quote | bslash | x) & HIGHS;
+	return json_word_needs_escape(x) | (x & 0x8080808080808080ULL);
 }
 
 /* Skip plain ASCII string bytes, a word at a time while possible. */
@@ -99,7 +90,7 @@ static int scan_string(struct scan *s)
 {
 	const unsigned char *p = s->p + 1, *run = p;
 
-	sbuf_addch(s->out, '"');
+	json_put_ch(s->out, '"');
 	for (;;) {
 		p = skip_plain(p, s->end);
 		if (p >= s->end)
@@ -113,7 +104,7 @@ static int scan_string(struct scan *s)
 		}
 		sbuf_add(s->out, run, (size_t)(p - run));
 		if (*p == '"') {
-			sbuf_addch(s->out, '"');
+			json_put_ch(s->out, '"');
 			s->p = p + 1;
 			return 0;
 		}
@@ -128,7 +119,7 @@ static int scan_string(struct scan *s)
 			sbuf_add(s->out, p, 2);
 			p += 2;
 			break;
-		case '/': sbuf_addch(s->out, '/'); p += 2; break;
+		case '/': json_put_ch(s->out, '/'); p += 2; break;
 		case 'u': {
 			uint32_t cp, lo;
 			if (s->end - p < 6 || hex4(p + 2, &cp))
@@ -189,6 +180,17 @@ static int scan_number(struct scan *s)
 			p++;
 	}
 	size_t n = (size_t)(p - start);
+	if (!is_real && n <= 18) {
+		/* fits a long long whatever the digits, and JSON allows no
+		 * leading zeros: "%lld" of the value is the text itself, but
+		 * for "-0" */
+		if (n == 2 && start[0] == '-' && start[1] == '0')
+			json_put_ch(s->out, '0');
+		else
+			sbuf_add(s->out, start, n);
+		s->p = p;
+		return 0;
+	}
 	char tmp[64];
 	if (n >= sizeof(tmp))
 		return -1; /* unusual: let jansson decide */
@@ -205,7 +207,7 @@ static int scan_number(struct scan *s)
 		long long v = strtoll(tmp, NULL, 10);
 		if (errno == ERANGE)
 			return -1;
-		sbuf_addf(s->out, "%lld", v);
+		json_write_int(s->out, v);
 	}
 	s->p = p;
 	return 0;
@@ -234,14 +236,14 @@ static int after_member(struct scan *s, char close)
 		return -1;
 	if (*s->p == (unsigned char)close) {
 		s->p++;
-		sbuf_addch(s->out, close);
+		json_put_ch(s->out, close);
 		s->depth--;
 		return 1;
 	}
 	if (*s->p != ',')
 		return -1;
 	s->p++;
-	sbuf_addch(s->out, ',');
+	json_put_ch(s->out, ',');
 	skip_ws(s);
 	return 0;
 }
@@ -252,11 +254,11 @@ static int open_container(struct scan *s, char open, char close)
 	if (++s->depth > MAX_DEPTH)
 		return -1;
 	s->p++;
-	sbuf_addch(s->out, open);
+	json_put_ch(s->out, open);
 	skip_ws(s);
 	if (s->p < s->end && *s->p == (unsigned char)close) {
 		s->p++;
-		sbuf_addch(s->out, close);
+		json_put_ch(s->out, close);
 		s->depth--;
 		return 1;
 	}
@@ -293,16 +295,25 @@ static int scan_object(struct scan *s, struct json_canon_info *info)
 		if (s->p >= s->end || *s->p != ':')
 			return -1;
 		s->p++;
-		sbuf_addch(s->out, ':');
+		json_put_ch(s->out, ':');
 		skip_ws(s);
 		size_t vstart = s->out->len;
 		if (scan_value(s, NULL) < 0)
 			return -1;
 		if (is_id) {
-			if (s->out->buf[vstart] == '"') {
+			const char *v = s->out->buf + vstart;
+			size_t vlen = s->out->len - vstart;
+			if (*v == '"') {
 				info->id_type = 1;
 				info->id_off = vstart + 1;
-				info->id_len = s->out->len - vstart - 2;
+				info->id_len = vlen - 2;
+			} else if ((*v == '-' || (*v >= '0' && *v <= '9')) && !memchr(v, '.', vlen) &&
+				   !memchr(v, 'e', vlen)) {
+				/* scan_number wrote an integer as "%lld" (a real always has
+				 * a '.' or an exponent in json_write_real's form) */
+				info->id_type = 3;
+				info->id_off = vstart;
+				info->id_len = vlen;
 			} else {
 				info->id_type = 2;
 			}

@@ -20,8 +20,10 @@
 
 struct json_canon_info {
 	int is_object;      /* the top-level value is an object */
-	int id_type;        /* 0 absent, 1 string, 2 another type */
-	size_t id_off, id_len; /* the id string's decoded bytes within out (when id_type == 1) */
+	int id_type;        /* 0 absent, 1 string, 2 another type, 3 an integer */
+	/* where the id is within out: the string's decoded bytes (id_type 1),
+	 * the integer's digits as json_write writes them (id_type 3) */
+	size_t id_off, id_len;
 };
 
 /*

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "core/hash.h"
 #include "io/provenance.h"
 #include "json/json_canon.h"
 #include "json/json_write.h"
@@ -88,6 +89,36 @@ int record_replace(struct record *rec, json_t *out, json_t *entry)
 }
 
 /*
+ * What a map_only_without_id map (smelt-cat's) does to a record whose id is
+ * missing or an integer, on its canonical text `t`: the content hash of
+ * the text becomes its first member, or the integer's digits are quoted.
+ */
+static void id_on_text(struct sbuf *t, const struct json_canon_info *info)
+{
+	if (info->id_type == 3) {
+		size_t end = info->id_off + info->id_len, tail = t->len - end;
+		sbuf_grow(t, 2);
+		char *b = t->buf;
+		memmove(b + end + 2, b + end, tail);
+		memmove(b + info->id_off + 1, b + info->id_off, info->id_len);
+		b[info->id_off] = b[end + 1] = '"';
+		sbuf_setlen(t, t->len + 2);
+		return;
+	}
+	/* {"id":"<32 hex>", then the members after the brace ("," unless none) */
+	char head[8 + HASH128_HEX_LEN + 2] = "{\"id\":\"";
+	hash128_hex(hash128(t->buf, t->len), head + 7);
+	size_t n = 7 + HASH128_HEX_LEN;
+	head[n++] = '"';
+	if (t->len > 2) /* not "{}" */
+		head[n++] = ',';
+	sbuf_grow(t, n - 1);
+	memmove(t->buf + n, t->buf + 1, t->len - 1);
+	memcpy(t->buf, head, n);
+	sbuf_setlen(t, t->len + n - 1);
+}
+
+/*
  * Records that pass through unchanged are re-serialised by json_canon
  * without a tree; anything unusual (or rejected) takes the jansson path,
  * which gives the same bytes or the exact error.
@@ -99,7 +130,9 @@ static int pass_through(const struct stage_ops *ops, struct record *rec, struct 
 	sbuf_reset(tmp);
 	if (json_canon(rec->text.buf, rec->text.len, tmp, &info) < 0)
 		return -1;
-	if ((ops->require_id || ops->map) && info.id_type != 1)
+	if (ops->map_only_without_id && !ops->require_id && (info.id_type == 0 || info.id_type == 3))
+		id_on_text(tmp, &info);
+	else if ((ops->require_id || ops->map) && info.id_type != 1)
 		return -1;
 	sbuf_addch(tmp, '\n');
 	struct sbuf t = rec->text;

@@ -39,6 +39,23 @@ test_case 'existing ids are kept; number ids become strings' '
 	test "$(sed -n 3p ids)" = "$(sed -n 4p ids)"
 '
 
+test_case 'ids assigned and number ids made strings on the fast path as on the jansson path' '
+	printf "%s\n" "{\"a\":1,\"id\":-0,\"b\":[1, 2]}" "{\"id\":9007199254740993,\"x\":1.50}" \
+		"{\"x\":{\"id\":3},\"id\" : -42 }" "{\"id\":1e3}" >in.jsonl &&
+	test_status 3 smelt-cat --plain in.jsonl >fast 2>/dev/null &&
+	SMELT_NO_FAST_PATH=1 test_status 3 smelt-cat --plain in.jsonl >slow 2>/dev/null &&
+	test_cmp slow fast &&
+	printf "%s\n" "{\"a\":1,\"id\":\"0\",\"b\":[1,2]}" "{\"id\":\"9007199254740993\",\"x\":1.5}" \
+		"{\"x\":{\"id\":3},\"id\":\"-42\"}" >want && test_cmp want fast &&
+	printf "%s\n" "{}" "{ \"t\" : \"caf\u00e9\", \"n\": [0.50, {\"id\":1}] }" "{\"id\":null,\"t\":\"x\"}" \
+		"{\"t\":\"x\"}" >noid.jsonl &&
+	smelt-cat --plain noid.jsonl >fast &&
+	SMELT_NO_FAST_PATH=1 smelt-cat --plain noid.jsonl >slow &&
+	test_cmp slow fast &&
+	test "$(grep -c "^{\"id\":\"[0-9a-f]\{32\}\"[,}]" fast)" -eq 4 &&
+	test "$(sed -n 3p fast)" = "$(sed -n 4p fast)"
+'
+
 test_case '--require-ids rejects records without an id' '
 	test_status 3 smelt-cat --plain --require-ids --to sharegpt "$F/mllm_demo.json" >out 2>err &&
 	test ! -s out &&

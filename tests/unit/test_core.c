@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,67 @@ static void test_json_write(void **state)
 	assert_written(json_real(2.0 / 3.0), "0.6666666666666666");
 	assert_written(json_string("a\"b\\c\n\x01é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
 	assert_written(json_pack("{s:i,s:[b,n]}", "z", 1, "a", 1), "{\"z\":1,\"a\":[true,null]}");
+	/* integers by hand, strings a word at a time: the edges of both */
+	assert_written(json_integer(0), "0");
+	assert_written(json_integer(-7), "-7");
+	assert_written(json_integer(INT64_MIN), "-9223372036854775808");
+	assert_written(json_integer(INT64_MAX), "9223372036854775807");
+	assert_written(json_string("0123456789abcdef\"0123456\x1f"), "\"0123456789abcdef\\\"0123456\\u001f\"");
+	assert_written(json_string("0123456\x7f\xc3\xa9" "0123456789"), "\"0123456\x7f\xc3\xa9" "0123456789\"");
+	assert_written(json_stringn("abcdefgh\0ijklmnop", 17), "\"abcdefgh\\u0000ijklmnop\"");
+}
+
+/* json_write_real's printf-free path against the printf loop it shortcuts. */
+static void reference_real(char *out, size_t cap, double d)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, cap, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+	if (!strpbrk(out, ".eEn"))
+		strcat(out, ".0");
+}
+
+static void assert_real_as_reference(double d)
+{
+	char want[48];
+	struct sbuf got = SBUF_INIT;
+
+	reference_real(want, sizeof(want), d);
+	json_write_real(&got, d);
+	if (strcmp(got.buf, want))
+		fail_msg("%.17g: wrote %s, printf says %s", d, got.buf, want);
+	sbuf_release(&got);
+}
+
+static void test_json_write_real_fast(void **state)
+{
+	static const double edges[] = { 0.1, 0.5, 1.0, -2.0, 3.25, 1e-4, 0.00012, 9.9999e-5, 123456789012345.0,
+		999999999999999.0, 999999999999999.9, 1e15, 1e15 + 2, 0.3, 2.0 / 3.0, 1.0 / 3.0, -0.0, 0.0,
+		4503599627370496.5, 9007199254740993.0, 0.1 + 0.2, 1e-5, 12.5e-3, 5e-324, 1.7976931348623157e308 };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		assert_real_as_reference(edges[i]);
+		assert_real_as_reference(-edges[i]);
+	}
+	for (int i = 0; i < 50000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		/* short decimals (the common case), and arbitrary doubles */
+		long long m = (long long)(x % 100000000000ULL);
+		int k = (int)(x >> 40) % 19;
+		double d = (double)m;
+		for (int j = 0; j < k; j++)
+			d /= 10;
+		assert_real_as_reference(d);
+		assert_real_as_reference((double)(x >> 11) * 0x1p-40);
+		double r;
+		memcpy(&r, &x, sizeof(r));
+		if (isfinite(r))
+			assert_real_as_reference(r);
+	}
 }
 
 /* The tree-less path must give the jansson path's bytes, or step aside. */
@@ -121,6 +183,9 @@ static void test_json_canon_agrees(void **state)
 		"{\"id\":\"c\",\"x\":\"tab\\there\",\"u\":\"\\u0000\"}",
 		"{\"dup\":1,\"dup\":2}",
 		"{\"big\":123456789012345678901234}",
+		"{\"id\":-0,\"n\":[-0,9223372036854775807,-9223372036854775808,123456789012345678,-12345678901234567]}",
+		"{\"n\":9223372036854775808}",
+		"{\"id\":12,\"a\":1}",
 		"{\"x\":\"\\ud800\"}",
 		"{\"x\":1.}",
 		"{\"x\":01}",
@@ -153,6 +218,19 @@ static void test_json_canon_agrees(void **state)
 	assert_int_equal(json_canon(cases[0], strlen(cases[0]), &out, &info), 0);
 	assert_int_equal(info.id_type, 1);
 	assert_memory_equal(out.buf + info.id_off, "a", 1);
+	/* an integer id: where its digits are, for smelt-cat's fast path */
+	static const char int_id[] = "{\"x\":1.5,\"id\": -012}";
+	sbuf_reset(&out);
+	assert_int_equal(json_canon(int_id, strlen(int_id), &out, &info), -1); /* leading zero */
+	static const char int_id2[] = "{\"x\":1.5, \"id\" : -12 }";
+	assert_int_equal(json_canon(int_id2, strlen(int_id2), &out, &info), 0);
+	assert_int_equal(info.id_type, 3);
+	assert_int_equal(info.id_len, 3);
+	assert_memory_equal(out.buf + info.id_off, "-12", 3);
+	static const char real_id[] = "{\"id\":1e2}";
+	sbuf_reset(&out);
+	assert_int_equal(json_canon(real_id, strlen(real_id), &out, &info), 0);
+	assert_int_equal(info.id_type, 2);
 	sbuf_release(&out);
 }
 
@@ -384,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_json_path),
 		cmocka_unit_test(test_json_write),
+		cmocka_unit_test(test_json_write_real_fast),
 		cmocka_unit_test(test_json_canon_agrees),
 		cmocka_unit_test(test_reader_array_locations),
 		cmocka_unit_test(test_reader_lines),
