@@ -91,11 +91,13 @@ static void reserve(struct pq_column *c, size_t n)
 }
 
 /*
- * Decompress `comp` (compressed_size bytes) into a buffer of the page's
- * uncompressed size: the first `raw` bytes (v2 levels) are stored as they are.
+ * The page's uncompressed bytes: `comp` itself when the page is stored
+ * uncompressed (the chunk outlives the column, so values may point into
+ * it and nothing is copied), else decompressed into *buf, the first `raw`
+ * bytes (v2 levels) stored as they are.
  */
-static uint8_t *inflate_page(struct pq_column *c, const struct pq_page_header *h, const uint8_t *comp,
-			     size_t raw, int compressed, uint8_t **buf, size_t *cap, struct sbuf *err)
+static const uint8_t *inflate_page(struct pq_column *c, const struct pq_page_header *h, const uint8_t *comp,
+				   size_t raw, int compressed, uint8_t **buf, size_t *cap, struct sbuf *err)
 {
 	size_t out = (size_t)h->uncompressed_size;
 
@@ -103,20 +105,19 @@ static uint8_t *inflate_page(struct pq_column *c, const struct pq_page_header *h
 		sbuf_addf(err, "page of %zu bytes is larger than the limit", out);
 		return NULL;
 	}
+	if (!compressed || c->codec == PQ_CODEC_UNCOMPRESSED) {
+		if ((size_t)h->compressed_size != out) {
+			sbuf_addf(err, "uncompressed page of %d bytes, header says %zu", h->compressed_size, out);
+			return NULL;
+		}
+		return comp;
+	}
 	if (*cap < out + 1) {
 		free(*buf);
 		*buf = xmalloc(out + 1);
 		*cap = out + 1;
 	}
 	memcpy(*buf, comp, raw);
-	if (!compressed || c->codec == PQ_CODEC_UNCOMPRESSED) {
-		if ((size_t)h->compressed_size != out) {
-			sbuf_addf(err, "uncompressed page of %d bytes, header says %zu", h->compressed_size, out);
-			return NULL;
-		}
-		memcpy(*buf + raw, comp + raw, out - raw);
-		return *buf;
-	}
 	if (pq_decompress(c->codec, comp + raw, (size_t)h->compressed_size - raw, *buf + raw, out - raw, err) < 0)
 		return NULL;
 	return *buf;
@@ -135,7 +136,8 @@ static int read_dictionary(struct pq_column *c, const struct pq_page_header *h, 
 		sbuf_addf(err, "dictionary page in encoding %d (only PLAIN is defined)", h->encoding);
 		return -1;
 	}
-	if (!inflate_page(c, h, comp, 0, 1, &c->dict_buf, &cap, err))
+	const uint8_t *page = inflate_page(c, h, comp, 0, 1, &c->dict_buf, &cap, err);
+	if (!page)
 		return -1;
 	/* PLAIN values take at least this much: a count beyond that is a lie */
 	uint64_t bits = c->ptype == PQ_BOOLEAN ? 1 : c->ptype == PQ_FIXED_LEN_BYTE_ARRAY ? (uint64_t)c->type_len * 8 :
@@ -146,7 +148,7 @@ static int read_dictionary(struct pq_column *c, const struct pq_page_header *h, 
 	}
 	c->ndict = (uint32_t)h->num_values;
 	c->dict = xmalloc((c->ndict ? c->ndict : 1) * sizeof(*c->dict));
-	if (pq_decode_values(PQ_ENC_PLAIN, c->ptype, c->type_len, c->dict_buf, (size_t)h->uncompressed_size,
+	if (pq_decode_values(PQ_ENC_PLAIN, c->ptype, c->type_len, page, (size_t)h->uncompressed_size,
 			     c->ndict, c->dict, &c->dict_arena, err) < 0) {
 		sbuf_addstr(err, " (in the dictionary page)");
 		return -1;

@@ -41,7 +41,8 @@ struct pq_reader {
 	uint32_t rg;          /* the row group being read (nrgs when done) */
 	int64_t rg_rows, rg_row;
 	struct pq_column **cols; /* per leaf; NULL when not projected */
-	uint8_t **chunks;
+	uint8_t **chunks;     /* per leaf: its chunk's bytes, the buffer kept from */
+	size_t *chunk_cap;    /* one row group to the next (no fresh pages to fault in) */
 	int **idx;            /* per leaf: element counters along its path */
 	uint64_t row;         /* rows returned */
 	int image_k;          /* images in the current row */
@@ -136,6 +137,7 @@ static int reader_setup(struct pq_reader *r, const struct pq_read_opts *o, struc
 	int n = r->schema.nleaves;
 	r->cols = xcalloc((size_t)n, sizeof(*r->cols));
 	r->chunks = xcalloc((size_t)n, sizeof(*r->chunks));
+	r->chunk_cap = xcalloc((size_t)n, sizeof(*r->chunk_cap));
 	r->idx = xcalloc((size_t)n, sizeof(*r->idx));
 	for (int i = 0; i < n; i++)
 		r->idx[i] = xcalloc((size_t)r->schema.leaves[i]->depth, sizeof(int));
@@ -166,8 +168,6 @@ static void close_row_group(struct pq_reader *r)
 	for (int i = 0; r->cols && i < r->schema.nleaves; i++) {
 		pq_column_close(r->cols[i]);
 		r->cols[i] = NULL;
-		free(r->chunks[i]);
-		r->chunks[i] = NULL;
 	}
 }
 
@@ -218,7 +218,11 @@ static int open_row_group(struct pq_reader *r, struct sbuf *err)
 				  (long long)start, (long long)cm->total_compressed, (unsigned long long)r->data_end);
 			return fail(r, leaf, err, r->tmp.buf);
 		}
-		r->chunks[i] = xmalloc((size_t)cm->total_compressed + 1);
+		if (r->chunk_cap[i] < (size_t)cm->total_compressed + 1) {
+			free(r->chunks[i]);
+			r->chunk_cap[i] = (size_t)cm->total_compressed + 1;
+			r->chunks[i] = xmalloc(r->chunk_cap[i]);
+		}
 		if (read_at(r, r->chunks[i], (size_t)cm->total_compressed, (uint64_t)start, &r->tmp) < 0)
 			return fail(r, leaf, err, r->tmp.buf);
 		r->cols[i] = pq_column_open(r->chunks[i], (size_t)cm->total_compressed, cm->codec, leaf->el->type,
@@ -509,7 +513,10 @@ void pq_reader_close(struct pq_reader *r)
 		free(r->idx[i]);
 	free(r->idx);
 	free(r->cols);
+	for (int i = 0; r->chunks && i < r->schema.nleaves; i++)
+		free(r->chunks[i]);
 	free(r->chunks);
+	free(r->chunk_cap);
 	pq_schema_free(&r->schema);
 	pq_meta_free(&r->meta);
 	sbuf_release(&r->tmp);

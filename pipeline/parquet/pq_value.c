@@ -165,9 +165,38 @@ void pq_data_uri(struct sbuf *out, const uint8_t *p, size_t len)
 	base64_encode(out, p, len);
 }
 
+/*
+ * Is p[0..len) UTF-8? Runs of ASCII are passed a word at a time (most text
+ * is mostly ASCII); utf8_valid_prefix judges the rest.
+ */
+static int utf8_ok(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	for (;;) {
+		while (len - i >= 8) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			if (x & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		while (i < len && p[i] < 0x80)
+			i++;
+		if (i >= len)
+			return 1;
+		/* a multi-byte sequence: let utf8_valid_prefix take the next stretch */
+		size_t n = len - i < 64 ? len - i : 64;
+		size_t ok = utf8_valid_prefix((const char *)p + i, n);
+		if (ok == 0)
+			return 0;
+		i += ok;
+	}
+}
+
 static json_t *binary_json(const uint8_t *p, uint32_t len)
 {
-	if (utf8_valid_prefix((const char *)p, len) == len)
+	if (utf8_ok(p, len))
 		return json_stringn_nocheck((const char *)p, len);
 	struct sbuf sb = SBUF_INIT;
 	pq_data_uri(&sb, p, len);
@@ -299,7 +328,7 @@ json_t *pq_value_json(const struct pq_schema_elem *el, const struct pq_val *v)
 		}
 		if (el->logical == PQ_LT_STRING || el->logical == PQ_LT_ENUM || el->logical == PQ_LT_JSON ||
 		    el->converted == PQ_CT_UTF8 || el->converted == PQ_CT_ENUM || el->converted == PQ_CT_JSON) {
-			if (utf8_valid_prefix((const char *)p, len) != len)
+			if (!utf8_ok(p, len))
 				return NULL;
 			return json_stringn_nocheck((const char *)p, len);
 		}

@@ -4,8 +4,8 @@
 #
 #   JSON Lines -> Parquet   smelt-cat -o X.parquet   vs  COPY (SELECT * FROM read_json(...)) TO '...parquet'
 #   Parquet -> JSON Lines   smelt-cat X.parquet      vs  COPY (SELECT * FROM read_parquet(...)) TO '...json'
-#   streaming memory        a generated BENCH_PQ_BIG_MB (default 2048) Parquet file to JSON Lines,
-#                           and the writer's own peak RSS on the corpus
+#   streaming memory        a generated BENCH_PQ_BIG_MB (default 2048) Parquet file to JSON Lines
+#                           (beside DuckDB's COPY of it), and the writer's own peak RSS on the corpus
 #
 # The corpus is core.sh's (gen_corpus.py, BENCH_MB, default 300), plain
 # JSON Lines for both tools. Rows needing smelt's Parquet reader are
@@ -96,6 +96,9 @@ if [ $reads = 1 ]; then
 	echo "|---|---:|---:|---:|"
 	run "$big_real MB Parquet (100,000-row row groups) -> JSON Lines, \`smelt-cat\`" "$big_real" \
 		"'$bin/smelt-cat' -q --plain '$big' >/dev/null"
+	run "the same, DuckDB \`COPY (SELECT * FROM read_parquet(...)) TO '....json'\`" "$big_real" \
+		"$duck \"COPY (SELECT * FROM read_parquet('$big')) TO '$dir/big.json' (FORMAT json)\""
+	rm -f "$dir/big.json"
 else
 	echo "Streaming read of a ${big_mb} MB Parquet file: skipped (smelt-cat cannot read Parquet yet)."
 fi
