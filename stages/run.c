@@ -242,8 +242,12 @@ int main(int argc, char **argv)
 		usage_error("--in GLOB is required");
 	if (strcmp(runner, "local") && strcmp(runner, "slurm"))
 		usage_error("--runner wants local or slurm, not '%s'", runner);
-	if (run_plan_init(&p, in, out, logs) < 0 || run_plan_mkdirs(&p) < 0)
+	if (run_plan_init(&p, in, out, logs) < 0 || run_plan_mkdirs(&p) < 0) {
+		run_plan_release(&p);
+		free(so.sbatch_args);
+		free(logs);
 		return 1;
+	}
 	run_plan_sweep(&p);
 
 	long *todo = xcalloc((size_t)p.n, sizeof(*todo)), ntodo = 0;
