@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: kills the run when a third of the records are answered
 # Crash and resume: kill -9 a 5,000-record run midway, rerun with the same
 # cache: the output equals an uninterrupted run's, and the server answered
 # no request twice beyond those in flight at the kill. A rerun of a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: kills runs at request counts it waits for
 # No answer is paid for twice beyond what was in flight: kill -9 a
 # 20,000-record run at a random moment, rerun it with the same cache to
 # the end, and the server (one smelt-sim across both runs) has received at

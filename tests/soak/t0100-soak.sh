@@ -1,4 +1,5 @@
 #!/bin/sh
+# serial: kills the pipe when the server has answered a given number of requests
 # The soak run, small: a few thousand records through cat | gen | score |
 # filter against smelt-sim with every fault on, interrupted by SIGTERM and
 # by kill -9, rerun to the end: byte-identical to a clean run, nothing at
