@@ -65,7 +65,7 @@ static int entry_at(struct uf *u, uint32_t x, struct sbuf *buf, struct sig_entry
 static int number_records(struct uf *u, char *const *sigs, int nsigs, const struct cluster_opts *o,
 			  struct cluster_figures *fig, uint64_t *fp, struct sig_params *params)
 {
-	size_t key_alloc = 0;
+	size_t key_alloc = 0, unscored = 0;
 
 	*fp = 0;
 	if (nsigs >= (1 << (64 - OFFSET_BITS)))
@@ -98,6 +98,7 @@ static int number_records(struct uf *u, char *const *sigs, int nsigs, const stru
 				double k = o->keep.kind == KEEP_LONGEST ? e.length : e.score;
 				ALLOC_GROW(u->key, u->n + 1, key_alloc);
 				u->key[u->n] = isnan(k) ? -INFINITY : (float)k;
+				unscored += isnan(k);
 			}
 			u->n++;
 		}
@@ -107,6 +108,15 @@ static int number_records(struct uf *u, char *const *sigs, int nsigs, const stru
 					 sig_reader_checksum(u->readers[f]));
 	}
 	fig->signed_ok = u->n;
+	/*
+	 * The score is stored by sign, not read here: a sign run without
+	 * --keep highest:FIELD leaves every record unscored, and the policy
+	 * would quietly fall back to the first of each cluster.
+	 */
+	if (o->keep.kind == KEEP_HIGHEST && unscored)
+		warning("--keep highest:%s: %zu of %zu signed records carry no score (sign them with "
+			"--keep highest:%s too); they rank below every scored record, and a cluster "
+			"with none keeps its first", o->keep.field, unscored, u->n, o->keep.field);
 	return 0;
 }
 
